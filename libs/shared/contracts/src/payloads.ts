@@ -1,0 +1,151 @@
+/**
+ * Message payloads. Primitives only: money is a decimal string with two decimals ("250.00"),
+ * rates decimal strings ("0.15"), instants ISO-8601 strings with offset, dates YYYY-MM-DD,
+ * periods YYYY-MM.
+ */
+
+export type ProductUnit = 'agent' | 'channel';
+export type BillingMode = 'pay_per_use';
+export type SubscriptionStatus = 'active' | 'cancelled';
+
+/** `usage.reported`; publishers set the `Nats-Msg-Id` header to `id`. */
+export interface UsageReportedMessage {
+  id: string;
+  subscriptionId: string;
+  quantity: number;
+  timestamp: string;
+}
+
+/** Common fields of every event on BILLING_EVENTS: a unique id (consumers dedupe on it). */
+export interface EventHeader {
+  id: string;
+  occurredAt: string;
+}
+
+/** `subscription.account.created` */
+export interface AccountCreatedEvent extends EventHeader {
+  accountId: string;
+  name: string;
+  currency: string;
+}
+
+export type SubscriptionChangeKind = 'enabled' | 'quantity_changed' | 'edition_changed' | 'changed' | 'cancelled';
+
+/** `subscription.changed`: the full new state of the subscription from `effectiveAt` on. */
+export interface SubscriptionChangedEvent extends EventHeader {
+  subscriptionId: string;
+  accountId: string;
+  kind: SubscriptionChangeKind;
+  /** The instant the new state takes effect. */
+  effectiveAt: string;
+  /** Per-subscription sequence number of the change, from 1. */
+  sequence: number;
+  productCode: string;
+  quantity: number;
+  billingMode: BillingMode;
+  status: SubscriptionStatus;
+  enabledAt: string;
+  cancelledAt: string | null;
+}
+
+/** `billing.bill.issued` */
+export interface BillIssuedEvent extends EventHeader {
+  billId: string;
+  accountId: string;
+  period: string;
+  currency: string;
+  total: string;
+  paidAmount: string;
+  outstandingAmount: string;
+  status: 'paid' | 'partially_paid' | 'unpaid';
+}
+
+/** `billing.account.in_arrears` */
+export interface AccountInArrearsEvent extends EventHeader {
+  accountId: string;
+  outstanding: string;
+  currency: string;
+}
+
+/** `billing.account.settled` */
+export interface AccountSettledEvent extends EventHeader {
+  accountId: string;
+  balance: string;
+  currency: string;
+}
+
+/** `billing.run.job-queued` (internal): one batch of accounts of one run. */
+export interface BillingRunJobMessage {
+  runId: string;
+  period: string;
+  batch: number;
+  accountIds: string[];
+}
+
+// ---- request/reply ----
+
+/** PATTERNS.catalogGetProduct */
+export interface GetProductRequest {
+  code: string;
+}
+
+export interface ProductSummary {
+  code: string;
+  name: string;
+  unit: ProductUnit;
+  features: string[];
+  billingModes: string[];
+}
+
+export interface GetProductReply {
+  product: ProductSummary | null;
+}
+
+/** PATTERNS.catalogResolvePrices: the price versions of a set of products that matter for [from, to]. */
+export interface ResolvePricesRequest {
+  productCodes: string[];
+  /** First date of the range, inclusive. */
+  from: string;
+  /** Last date of the range, inclusive. */
+  to: string;
+}
+
+export interface PriceVersionMessage {
+  unitPrice: string;
+  currency: string;
+  effectiveFrom: string;
+}
+
+export interface ResolvePricesReply {
+  /**
+   * Per product code: the version in force on `from` (if any) and every later version up to `to`,
+   * ordered by `effectiveFrom`. Unknown codes are absent.
+   */
+  prices: Record<string, PriceVersionMessage[]>;
+}
+
+/** PATTERNS.meteringMonthlyUsage: a month of daily quantities for a batch of accounts. */
+export interface MonthlyUsageRequest {
+  period: string;
+  accountIds: string[];
+}
+
+export interface DailyUsageMessage {
+  date: string;
+  /** q(d) of R4.1 */
+  quantity: number;
+  /** Products the subscription held on that day (more than one on an edition-change day). */
+  productCodes: string[];
+}
+
+export interface SubscriptionUsageMessage {
+  subscriptionId: string;
+  accountId: string;
+  /** Only days with a quantity above zero. */
+  days: DailyUsageMessage[];
+}
+
+export interface MonthlyUsageReply {
+  period: string;
+  subscriptions: SubscriptionUsageMessage[];
+}

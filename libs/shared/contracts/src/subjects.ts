@@ -1,0 +1,65 @@
+/**
+ * Every NATS subject, stream and message pattern of the platform, in one place
+ * (`<context>.<entity>.<past-verb>` for events). No other file spells a subject.
+ */
+export const SUBJECTS = {
+  /** Usage reported by the platform that runs the agents (stream USAGE). */
+  usageReported: 'usage.reported',
+  /** Published by subscription (stream BILLING_EVENTS). */
+  accountCreated: 'subscription.account.created',
+  subscriptionChanged: 'subscription.changed',
+  /** Published by billing (stream BILLING_EVENTS). */
+  billIssued: 'billing.bill.issued',
+  accountInArrears: 'billing.account.in_arrears',
+  accountSettled: 'billing.account.settled',
+  /** Internal work queue of billing-run jobs (stream BILLING_JOBS). */
+  billingRunJob: 'billing.run.job-queued',
+} as const;
+
+export type Subject = (typeof SUBJECTS)[keyof typeof SUBJECTS];
+
+export interface StreamDefinition {
+  readonly name: string;
+  readonly subjects: readonly Subject[];
+  /** `limits` keeps messages for every consumer; `workqueue` removes a message once acknowledged. */
+  readonly retention: 'limits' | 'workqueue';
+  readonly maxAgeDays: number;
+}
+
+/**
+ * JetStream streams. Their subjects are exact names, never wildcards, so that no stream captures
+ * the request/reply subjects of {@link PATTERNS}.
+ */
+export const STREAMS = {
+  usage: { name: 'USAGE', subjects: [SUBJECTS.usageReported], retention: 'limits', maxAgeDays: 30 },
+  billingEvents: {
+    name: 'BILLING_EVENTS',
+    subjects: [SUBJECTS.accountCreated, SUBJECTS.subscriptionChanged, SUBJECTS.billIssued, SUBJECTS.accountInArrears, SUBJECTS.accountSettled],
+    retention: 'limits',
+    maxAgeDays: 30,
+  },
+  billingJobs: { name: 'BILLING_JOBS', subjects: [SUBJECTS.billingRunJob], retention: 'workqueue', maxAgeDays: 7 },
+} as const satisfies Record<string, StreamDefinition>;
+
+/** Durable JetStream consumers, one name per (app, purpose). Replicas of an app share one. */
+export const CONSUMERS = {
+  meteringUsage: 'metering-usage',
+  meteringSubscriptionChanges: 'metering-subscription-changes',
+  billingAccounts: 'billing-accounts',
+  billingRunJobs: 'billing-run-jobs',
+} as const;
+
+/** Request/reply message patterns (NestJS NATS transport, core NATS, queue groups). */
+export const PATTERNS = {
+  catalogResolvePrices: 'catalog.prices.resolve',
+  catalogGetProduct: 'catalog.product.get',
+  meteringMonthlyUsage: 'metering.usage.monthly',
+} as const;
+
+/** Queue groups: replicas of one app share request/reply work. */
+export const QUEUE_GROUPS = {
+  catalog: 'catalog',
+  subscription: 'subscription',
+  metering: 'metering',
+  billing: 'billing',
+} as const;

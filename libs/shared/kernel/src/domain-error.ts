@@ -1,0 +1,53 @@
+/**
+ * Errors raised by domain and application code. Each code belongs to one kind; every transport
+ * (REST filter, NATS dead letters) maps the kind, never the class of the thrower.
+ */
+export type ErrorKind = 'validation' | 'not_found' | 'conflict' | 'unauthorized';
+
+export const ERROR_CODES = {
+  VALIDATION_FAILED: 'validation',
+  UNSUPPORTED_BILLING_MODE: 'validation',
+  UNAUTHORIZED: 'unauthorized',
+  NOT_FOUND: 'not_found',
+  PRODUCT_NOT_FOUND: 'not_found',
+  ACCOUNT_NOT_FOUND: 'not_found',
+  SUBSCRIPTION_NOT_FOUND: 'not_found',
+  BILL_NOT_FOUND: 'not_found',
+  BILLING_RUN_NOT_FOUND: 'not_found',
+  PRODUCT_CODE_EXISTS: 'conflict',
+  PRICE_VERSION_EXISTS: 'conflict',
+  ACCOUNT_EXISTS: 'conflict',
+  SUBSCRIPTION_NOT_ACTIVE: 'conflict',
+  CHANGE_BEFORE_LAST_CHANGE: 'conflict',
+  DISCOUNT_OVERLAP: 'conflict',
+  PERIOD_NOT_ENDED: 'conflict',
+  TOP_UP_REFERENCE_CONFLICT: 'conflict',
+  PRICE_NOT_FOUND: 'conflict',
+} as const satisfies Record<string, ErrorKind>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export class DomainError extends Error {
+  readonly kind: ErrorKind;
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'DomainError';
+    this.kind = ERROR_CODES[code];
+  }
+
+  static validation(message: string): DomainError {
+    return new DomainError('VALIDATION_FAILED', message);
+  }
+
+  static notFound(code: ErrorCode, message: string): DomainError {
+    return new DomainError(code, message);
+  }
+}
+
+export function isDomainError(value: unknown): value is DomainError {
+  return value instanceof DomainError;
+}

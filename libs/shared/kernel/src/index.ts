@@ -1,0 +1,6 @@
+export * from './domain-error';
+export * from './money';
+export * from './rate';
+export * from './clock';
+export * from './billing-calendar';
+export * from './ids';
