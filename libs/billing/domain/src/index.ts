@@ -1,0 +1,5 @@
+export * from './discount';
+export * from './price-book';
+export * from './rating';
+export * from './adjustment';
+export * from './deduction';

@@ -1,0 +1,249 @@
+import { billingCalendar, CalendarDate, Currency, Dec, DomainError, Money, Period, Rate } from '@cec/kernel';
+import { Discount, DiscountBook } from './discount';
+import { PriceBook } from './price-book';
+
+/** q(d) of R4.1 and the products held that day (the shape of the contracts' `DailyUsageMessage`). */
+export interface DailyUsage {
+  readonly date: CalendarDate;
+  /** The largest quantity in force during the day: a whole number >= 0. */
+  readonly quantity: number;
+  /** Products held that day, in the order held (more than one on an edition-change day, R3.5). */
+  readonly productCodes: readonly string[];
+}
+
+export interface RateSubscriptionInput {
+  readonly period: Period;
+  /** D of R4.3; must be the number of days of `period`. */
+  readonly daysInPeriod: number;
+  readonly accountId: string;
+  readonly subscriptionId: string;
+  /** Daily quantities of the month; days with quantity 0 may be absent. */
+  readonly days: readonly DailyUsage[];
+  readonly prices: PriceBook;
+  /** The account's discounts (discounts of other accounts are ignored). */
+  readonly discounts: DiscountBook | readonly Discount[];
+  /** Currency of the line; every price used must be in it. Default USD. */
+  readonly currency?: Currency;
+}
+
+/** A rated bill line of one subscription for one month (R4.4). */
+export interface RatedLine {
+  readonly kind: 'usage';
+  readonly accountId: string;
+  readonly subscriptionId: string;
+  /** The month the line charges. */
+  readonly forPeriod: Period;
+  /**
+   * The product held at the end of the last day with a quantity above zero; when there is none,
+   * of the last day listed; null only when no day names a product.
+   */
+  readonly productCode: string | null;
+  /** sum_d q(d) */
+  readonly quantityDays: number;
+  /** D */
+  readonly daysInPeriod: number;
+  /** list = sum_d q(d) p(d) / D, exact (to the kernel's 60 significant digits). */
+  readonly listExact: Dec;
+  /** net = sum_d q(d) p(d) (1 - r(d)) / D, exact likewise. */
+  readonly netExact: Dec;
+  readonly listAmount: Money;
+  readonly discountAmount: Money;
+  readonly amount: Money;
+  readonly currency: Currency;
+}
+
+function toDiscountBook(discounts: DiscountBook | readonly Discount[]): DiscountBook {
+  return discounts instanceof DiscountBook ? discounts : DiscountBook.of(discounts);
+}
+
+function assertDaysInPeriod(period: Period, daysInPeriod: number): void {
+  const expected = billingCalendar.daysInPeriod(period);
+  if (daysInPeriod !== expected) {
+    throw DomainError.validation(`daysInPeriod must be ${expected} for ${period.toString()}, not ${daysInPeriod}`);
+  }
+}
+
+/** Checks and orders a month of daily usage: dates of the period, once each; whole quantities. */
+function validatedDays(period: Period, days: readonly DailyUsage[], subscriptionId: string): DailyUsage[] {
+  const prefix = `${period.toString()}-`;
+  const seen = new Set<CalendarDate>();
+  days.forEach((day, index) => {
+    const field = `subscription ${subscriptionId} days[${index}]`;
+    const date = billingCalendar.parseDate(day.date, `${field}.date`);
+    if (!date.startsWith(prefix)) {
+      throw DomainError.validation(`${field}.date ${date} is not in ${period.toString()}`);
+    }
+    if (seen.has(date)) {
+      throw DomainError.validation(`${field}.date ${date} appears twice`);
+    }
+    seen.add(date);
+    if (!Number.isSafeInteger(day.quantity) || day.quantity < 0) {
+      throw DomainError.validation(`${field}.quantity must be a whole number >= 0`);
+    }
+    if (day.quantity > 0 && day.productCodes.length === 0) {
+      throw DomainError.validation(`${field}.productCodes must name the product held on ${date}`);
+    }
+  });
+  return [...days].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+}
+
+interface DailyCharge {
+  readonly productCode: string;
+  readonly unitPrice: Dec;
+}
+
+/**
+ * p(d) of R4.2: the price in force that day (R1.3) of the product held; of several products, the
+ * highest price (equal prices: the one held later in the day). A product without a price in the
+ * line's currency is an error: nothing is billed at an unknown price.
+ */
+function dailyCharge(prices: PriceBook, day: DailyUsage, currency: Currency, subscriptionId: string): DailyCharge {
+  let charge: DailyCharge | undefined;
+  for (const productCode of day.productCodes) {
+    const version = prices.versionOn(productCode, day.date);
+    if (!version || version.currency !== currency) {
+      throw new DomainError(
+        'PRICE_NOT_FOUND',
+        `no ${currency} price of product ${productCode} is in force on ${day.date} (subscription ${subscriptionId})`,
+      );
+    }
+    if (charge === undefined || version.unitPrice.gte(charge.unitPrice)) {
+      charge = { productCode, unitPrice: version.unitPrice };
+    }
+  }
+  if (charge === undefined) {
+    throw DomainError.validation(`no product held on ${day.date} (subscription ${subscriptionId})`);
+  }
+  return charge;
+}
+
+/**
+ * Rates one subscription for one month (R4.1-R4.4; discounts R5): sums q(d) p(d) and
+ * q(d) p(d) (1 - r(d)) exactly, divides once by D, and rounds each total once to cents, half away
+ * from zero. A pure function of its input.
+ */
+export function rateSubscription(input: RateSubscriptionInput): RatedLine {
+  const { period, daysInPeriod, accountId, subscriptionId, prices } = input;
+  const currency = input.currency ?? 'USD';
+  assertDaysInPeriod(period, daysInPeriod);
+  const discounts = toDiscountBook(input.discounts);
+  const days = validatedDays(period, input.days, subscriptionId);
+
+  let listSum = new Dec(0);
+  let netSum = new Dec(0);
+  let quantityDays = 0;
+  let productCode: string | null = null;
+  for (const day of days) {
+    if (day.quantity === 0) {
+      continue;
+    }
+    const charge = dailyCharge(prices, day, currency, subscriptionId);
+    const rate: Rate = discounts.rateOn(accountId, charge.productCode, day.date);
+    const listOfDay = charge.unitPrice.times(day.quantity);
+    listSum = listSum.plus(listOfDay);
+    netSum = netSum.plus(listOfDay.times(rate.complement()));
+    quantityDays += day.quantity;
+    productCode = day.productCodes[day.productCodes.length - 1];
+  }
+  if (productCode === null) {
+    const named = days.filter((day) => day.productCodes.length > 0);
+    const last = named[named.length - 1];
+    productCode = last ? last.productCodes[last.productCodes.length - 1] : null;
+  }
+
+  const listExact = listSum.dividedBy(daysInPeriod);
+  const netExact = netSum.dividedBy(daysInPeriod);
+  const listAmount = Money.round(listExact, currency);
+  const amount = Money.round(netExact, currency);
+  return {
+    kind: 'usage',
+    accountId,
+    subscriptionId,
+    forPeriod: period,
+    productCode,
+    quantityDays,
+    daysInPeriod,
+    listExact,
+    netExact,
+    listAmount,
+    discountAmount: listAmount.minus(amount),
+    amount,
+    currency,
+  };
+}
+
+/** One subscription's month of usage (the shape of the contracts' `SubscriptionUsageMessage`). */
+export interface SubscriptionUsage {
+  readonly subscriptionId: string;
+  /** When given, must be the account being rated. */
+  readonly accountId?: string;
+  readonly days: readonly DailyUsage[];
+}
+
+export interface RateAccountInput {
+  readonly period: Period;
+  readonly daysInPeriod: number;
+  readonly accountId: string;
+  readonly subscriptions: readonly SubscriptionUsage[];
+  readonly prices: PriceBook;
+  readonly discounts: DiscountBook | readonly Discount[];
+  readonly currency?: Currency;
+}
+
+/** An account's rated month (R4.5). */
+export interface RatedAccount {
+  readonly accountId: string;
+  readonly forPeriod: Period;
+  readonly currency: Currency;
+  /** One line per subscription with quantityDays > 0, in input order. */
+  readonly lines: readonly RatedLine[];
+  /** Sum of the lines' amounts. */
+  readonly total: Money;
+  /** False when there is no line: the account gets no bill for the month (R4.5). */
+  readonly billable: boolean;
+}
+
+/** Sum of the `amount` of lines (R4.5: a bill's total is the sum of its lines' amounts). */
+export function sumAmounts(lines: readonly { readonly amount: Money }[], currency: Currency = 'USD'): Money {
+  return lines.reduce((total, line) => total.plus(line.amount), Money.zero(currency));
+}
+
+/** Rates every subscription of one account for a month and keeps the lines with quantityDays > 0 (R4.5). */
+export function rateAccount(input: RateAccountInput): RatedAccount {
+  const currency = input.currency ?? 'USD';
+  const discounts = toDiscountBook(input.discounts);
+  const seen = new Set<string>();
+  const lines: RatedLine[] = [];
+  for (const subscription of input.subscriptions) {
+    if (subscription.accountId !== undefined && subscription.accountId !== input.accountId) {
+      throw DomainError.validation(
+        `subscription ${subscription.subscriptionId} belongs to account ${subscription.accountId}, not ${input.accountId}`,
+      );
+    }
+    if (seen.has(subscription.subscriptionId)) {
+      throw DomainError.validation(`subscription ${subscription.subscriptionId} is listed twice`);
+    }
+    seen.add(subscription.subscriptionId);
+    const line = rateSubscription({
+      period: input.period,
+      daysInPeriod: input.daysInPeriod,
+      accountId: input.accountId,
+      subscriptionId: subscription.subscriptionId,
+      days: subscription.days,
+      prices: input.prices,
+      discounts,
+      currency,
+    });
+    if (line.quantityDays > 0) {
+      lines.push(line);
+    }
+  }
+  return {
+    accountId: input.accountId,
+    forPeriod: input.period,
+    currency,
+    lines,
+    total: sumAmounts(lines, currency),
+    billable: lines.length > 0,
+  };
+}

@@ -1,0 +1,2 @@
+export * from './catalog.ports';
+export * from './catalog.use-cases';

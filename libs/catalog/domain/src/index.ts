@@ -1,0 +1,3 @@
+export * from './product';
+export * from './price-version';
+export * from './sample-catalog';

@@ -1,0 +1,3 @@
+export * from './usage-event.validator';
+export * from './usage-timeline';
+export * from './timeline-point.factory';

@@ -1,0 +1,109 @@
+import { BillingCalendar, billingCalendar, isDomainError, isValidClientId } from '@cec/kernel';
+
+/**
+ * R6.3: the reasons a usage event is refused. `VALIDATION_FAILED` is decided here, from the event
+ * alone; `UNKNOWN_SUBSCRIPTION` needs the database, so the caller decides it (see
+ * {@link unknownSubscriptionRejection}) and records both in the dead letters.
+ */
+export const USAGE_EVENT_REJECTION_CODES = {
+  VALIDATION_FAILED: 'VALIDATION_FAILED',
+  UNKNOWN_SUBSCRIPTION: 'UNKNOWN_SUBSCRIPTION',
+} as const;
+
+export type UsageEventRejectionCode = (typeof USAGE_EVENT_REJECTION_CODES)[keyof typeof USAGE_EVENT_REJECTION_CODES];
+
+/** The largest quantity a usage event may report (a guard against garbage, far above real use). */
+export const MAX_USAGE_QUANTITY = 1_000_000_000;
+
+/** A usage event that passed R6.3: `at` is the event instant in epoch seconds (R2.2: to the second). */
+export interface ValidUsageEvent {
+  id: string;
+  subscriptionId: string;
+  quantity: number;
+  at: number;
+}
+
+export interface UsageEventAccepted {
+  ok: true;
+  event: ValidUsageEvent;
+}
+
+export interface UsageEventRejected {
+  ok: false;
+  /** The event's id when it is a well-formed id, otherwise null (it cannot be trusted as a key). */
+  id: string | null;
+  code: UsageEventRejectionCode;
+  /** A human sentence that names the field at fault. */
+  message: string;
+}
+
+export type UsageEventValidation = UsageEventAccepted | UsageEventRejected;
+
+function rejected(id: string | null, message: string, code: UsageEventRejectionCode = USAGE_EVENT_REJECTION_CODES.VALIDATION_FAILED): UsageEventRejected {
+  return { ok: false, id, code, message };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * R6.3: checks an untrusted `usage.reported` payload ({ id, subscriptionId, quantity, timestamp }).
+ * Never throws; the first fault found is reported, in the order id, subscriptionId, quantity,
+ * timestamp. Fields other than these four are ignored.
+ *
+ * - `id`: a client id (`isValidClientId`: 1-128 of letters, digits, `.`, `_`, `:`, `-`).
+ * - `subscriptionId`: present, same id syntax. Whether it exists is the caller's check.
+ * - `quantity`: a JSON number that is a whole number in [0, {@link MAX_USAGE_QUANTITY}]; strings,
+ *   NaN, infinities, negatives and fractions are refused.
+ * - `timestamp`: ISO-8601 with an offset (R2.2), in a billable month (1970 onwards); fractions of a
+ *   second are dropped.
+ */
+export function validateUsageEvent(input: unknown, calendar: BillingCalendar = billingCalendar): UsageEventValidation {
+  if (!isRecord(input)) {
+    return rejected(null, 'usage event must be an object with id, subscriptionId, quantity and timestamp');
+  }
+  const { id, subscriptionId, quantity, timestamp } = input;
+
+  if (id === undefined || id === null || id === '') {
+    return rejected(null, 'id is required');
+  }
+  if (!isValidClientId(id)) {
+    return rejected(null, 'id must be 1 to 128 letters, digits, ".", "_", ":" or "-", starting with a letter or digit');
+  }
+  if (subscriptionId === undefined || subscriptionId === null || subscriptionId === '') {
+    return rejected(id, 'subscriptionId is required');
+  }
+  if (!isValidClientId(subscriptionId)) {
+    return rejected(id, 'subscriptionId is not a valid subscription id');
+  }
+  if (quantity === undefined || quantity === null) {
+    return rejected(id, 'quantity is required');
+  }
+  if (typeof quantity !== 'number' || !Number.isInteger(quantity) || quantity < 0 || quantity > MAX_USAGE_QUANTITY) {
+    return rejected(id, `quantity must be a whole number from 0 to ${MAX_USAGE_QUANTITY}`);
+  }
+  if (timestamp === undefined || timestamp === null || timestamp === '') {
+    return rejected(id, 'timestamp is required');
+  }
+  let at: number;
+  try {
+    const instant = calendar.parseInstant(timestamp, 'timestamp');
+    calendar.periodOf(instant); // refuses instants in no billable month (before 1970 in UTC+8)
+    at = instant.toSeconds();
+  } catch (error: unknown) {
+    if (isDomainError(error)) {
+      return rejected(id, error.code === 'VALIDATION_FAILED' && error.message.startsWith('timestamp') ? error.message : `timestamp is out of range: ${error.message}`);
+    }
+    throw error;
+  }
+  if (!Number.isSafeInteger(at)) {
+    return rejected(id, 'timestamp is out of range');
+  }
+  return { ok: true, event: { id, subscriptionId, quantity: quantity === 0 ? 0 : quantity, at } };
+}
+
+/** R6.3: the refusal the caller records when a valid event names a subscription it does not know. */
+export function unknownSubscriptionRejection(event: Pick<ValidUsageEvent, 'id' | 'subscriptionId'>): UsageEventRejected {
+  return rejected(event.id, `subscriptionId ${event.subscriptionId} is not a known subscription`, USAGE_EVENT_REJECTION_CODES.UNKNOWN_SUBSCRIPTION);
+}

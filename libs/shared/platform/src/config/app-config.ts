@@ -1,0 +1,134 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+
+export type AppName = 'catalog' | 'subscription' | 'metering' | 'billing';
+
+export interface AppConfig {
+  readonly app: AppName;
+  readonly env: 'production' | 'development' | 'test';
+  readonly port: number;
+  readonly databaseUrl: string;
+  /** The PostgreSQL schema the app owns. */
+  readonly schema: string;
+  readonly natsUrl: string;
+  readonly operatorTokens: readonly string[];
+  /** Where a generated operator token was written (null when tokens come from OPERATOR_TOKENS). */
+  readonly operatorTokenFile: string | null;
+  readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
+  readonly billingTestClock: boolean;
+  readonly natsRequestTimeoutMs: number;
+}
+
+export const DEFAULT_PORTS: Record<AppName, number> = { catalog: 3001, subscription: 3002, metering: 3003, billing: 3004 };
+export const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/cec_billing';
+export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
+export const DEFAULT_OPERATOR_TOKEN_FILE = '.operator-token';
+
+/** Thrown at boot when the environment is unusable; the message names the variable. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function parsePort(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new ConfigError(`${name} must be a TCP port number (0-65535), got "${raw}"`);
+  }
+  return port;
+}
+
+function parseUrl(env: Env, name: string, fallback: string, protocols: string[]): string {
+  const raw = env[name] || fallback;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} must be a URL such as ${fallback}, got "${raw}"`);
+  }
+  if (!protocols.includes(url.protocol)) {
+    throw new ConfigError(`${name} must use ${protocols.join(' or ')}, got "${raw}"`);
+  }
+  return raw;
+}
+
+function parseBool(env: Env, name: string): boolean {
+  const raw = (env[name] ?? '').toLowerCase();
+  if (raw === '' || raw === 'false' || raw === '0') return false;
+  if (raw === 'true' || raw === '1') return true;
+  throw new ConfigError(`${name} must be true or false, got "${env[name]}"`);
+}
+
+/**
+ * Operator tokens (api-contract.md): OPERATOR_TOKENS, comma-separated. Unset outside production:
+ * one token is generated (or reused) in OPERATOR_TOKEN_FILE. Unset in production: refuse to start.
+ */
+export function resolveOperatorTokens(env: Env, nodeEnv: AppConfig['env']): { tokens: string[]; file: string | null } {
+  const configured = (env['OPERATOR_TOKENS'] ?? '')
+    .split(',')
+    .map((token) => token.trim())
+    .filter((token) => token.length > 0);
+  if (configured.length > 0) {
+    const short = configured.find((token) => token.length < 16);
+    if (short !== undefined) {
+      throw new ConfigError('OPERATOR_TOKENS: every token must be at least 16 characters long');
+    }
+    return { tokens: configured, file: null };
+  }
+  if (nodeEnv === 'production') {
+    throw new ConfigError('OPERATOR_TOKENS must be set in production (comma-separated bearer tokens); there is no default token');
+  }
+  const file = resolve(env['OPERATOR_TOKEN_FILE'] || DEFAULT_OPERATOR_TOKEN_FILE);
+  if (existsSync(file)) {
+    const token = readFileSync(file, 'utf8').trim();
+    if (token.length >= 16) return { tokens: [token], file };
+  }
+  const token = randomBytes(24).toString('base64url');
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  return { tokens: [token], file };
+}
+
+export function loadConfig(app: AppName, env: Env = process.env): AppConfig {
+  const rawEnv = env['NODE_ENV'] ?? 'development';
+  if (!['production', 'development', 'test'].includes(rawEnv)) {
+    throw new ConfigError(`NODE_ENV must be production, development or test, got "${rawEnv}"`);
+  }
+  const nodeEnv = rawEnv as AppConfig['env'];
+  const logLevel = (env['LOG_LEVEL'] ?? 'info') as AppConfig['logLevel'];
+  if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) {
+    throw new ConfigError(`LOG_LEVEL must be debug, info, warn or error, got "${env['LOG_LEVEL']}"`);
+  }
+  const { tokens, file } = resolveOperatorTokens(env, nodeEnv);
+  const billingTestClock = parseBool(env, 'BILLING_TEST_CLOCK');
+  if (billingTestClock && nodeEnv === 'production') {
+    throw new ConfigError('BILLING_TEST_CLOCK must not be enabled in production');
+  }
+  const timeout = Number(env['NATS_REQUEST_TIMEOUT_MS'] ?? '30000');
+  if (!Number.isInteger(timeout) || timeout <= 0) {
+    throw new ConfigError('NATS_REQUEST_TIMEOUT_MS must be a positive whole number of milliseconds');
+  }
+  return {
+    app,
+    env: nodeEnv,
+    port: parsePort(env, `${app.toUpperCase()}_PORT`, DEFAULT_PORTS[app]),
+    databaseUrl: parseUrl(env, 'DATABASE_URL', DEFAULT_DATABASE_URL, ['postgresql:', 'postgres:']),
+    schema: env[`${app.toUpperCase()}_DB_SCHEMA`] || app,
+    natsUrl: parseUrl(env, 'NATS_URL', DEFAULT_NATS_URL, ['nats:', 'tls:']),
+    operatorTokens: tokens,
+    operatorTokenFile: file,
+    logLevel,
+    billingTestClock,
+    natsRequestTimeoutMs: timeout,
+  };
+}
+
+/** Nest injection token of the AppConfig. */
+export const APP_CONFIG = Symbol.for('cec.AppConfig');

@@ -1,0 +1,29 @@
+import { HttpStatus } from '@nestjs/common';
+import { ErrorKind } from '@cec/kernel';
+
+/** The error body of the contract: `{statusCode, code, message}`. */
+export interface ErrorBody {
+  statusCode: number;
+  code: string;
+  message: string;
+}
+
+export const STATUS_BY_KIND: Record<ErrorKind, HttpStatus> = {
+  validation: HttpStatus.BAD_REQUEST,
+  not_found: HttpStatus.NOT_FOUND,
+  conflict: HttpStatus.CONFLICT,
+  unauthorized: HttpStatus.UNAUTHORIZED,
+};
+
+export const CODE_BY_STATUS: Record<number, string> = {
+  400: 'VALIDATION_FAILED',
+  401: 'UNAUTHORIZED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  409: 'CONFLICT',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  500: 'INTERNAL_ERROR',
+  503: 'SERVICE_UNAVAILABLE',
+};
