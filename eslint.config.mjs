@@ -30,9 +30,9 @@ export default [
           depConstraints: [
             { sourceTag: 'type:kernel', onlyDependOnLibsWithTags: [] },
             { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [] },
-            { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:kernel'] },
+            { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:kernel', 'type:contracts'] },
             { sourceTag: 'type:application', onlyDependOnLibsWithTags: ['type:kernel', 'type:domain', 'type:contracts'] },
-            { sourceTag: 'type:persistence', onlyDependOnLibsWithTags: ['type:kernel', 'type:domain', 'type:application', 'type:platform'] },
+            { sourceTag: 'type:persistence', onlyDependOnLibsWithTags: ['type:kernel', 'type:contracts', 'type:domain', 'type:application', 'type:platform'] },
             { sourceTag: 'type:platform', onlyDependOnLibsWithTags: ['type:kernel', 'type:contracts'] },
             { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:kernel', 'type:contracts', 'type:platform'] },
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:kernel', 'type:contracts', 'type:platform', 'type:domain', 'type:application', 'type:persistence', 'type:testing'] },

@@ -46,7 +46,7 @@ export function createAccount(input: CreateAccountInput, now: DateTime): Account
 export function toAccountCreatedEvent(account: Account, eventId: string, occurredAt: DateTime): AccountCreatedEvent {
   return {
     id: eventId,
-    occurredAt: billingCalendar.formatInstant(occurredAt),
+    occurredAt: billingCalendar.formatInstant(occurredAt.startOf('second')),
     accountId: account.id,
     name: account.name,
     currency: account.currency,

@@ -81,8 +81,9 @@ function freezeChange(change: SubscriptionChange): SubscriptionChange {
   return Object.freeze({ ...change, effectiveAt: change.effectiveAt.toUTC() });
 }
 
+/** R2.2: instants go out in the billing zone, to the second. */
 function format(instant: DateTime): string {
-  return billingCalendar.formatInstant(instant);
+  return billingCalendar.formatInstant(instant.startOf('second'));
 }
 
 /**
