@@ -147,5 +147,23 @@ export interface SubscriptionUsageMessage {
 
 export interface MonthlyUsageReply {
   period: string;
+  /**
+   * The metering revision the answer reflects (a bigint as a string): every timeline write gets a
+   * higher revision. Billing keeps it with what it billed, to ask later what changed since.
+   */
+  asOfRevision: string;
   subscriptions: SubscriptionUsageMessage[];
+}
+
+/** PATTERNS.meteringUsageRevisions: which accounts got timeline writes after a revision (R6.2). */
+export interface UsageRevisionsRequest {
+  accounts: Array<{ accountId: string; afterRevision: string }>;
+}
+
+export interface UsageRevisionsReply {
+  /**
+   * Per account with writes after its revision: the earliest period those writes can change
+   * (the period of the earliest effective instant written). Accounts without writes are absent.
+   */
+  revisions: Array<{ accountId: string; earliestPeriod: string }>;
 }

@@ -54,6 +54,7 @@ export const PATTERNS = {
   catalogResolvePrices: 'catalog.prices.resolve',
   catalogGetProduct: 'catalog.product.get',
   meteringMonthlyUsage: 'metering.usage.monthly',
+  meteringUsageRevisions: 'metering.usage.revisions',
 } as const;
 
 /** Queue groups: replicas of one app share request/reply work. */

@@ -14,3 +14,5 @@ export * from './health/health.controller';
 export * from './platform.module';
 export * from './bootstrap';
 export * from './persistence/standalone-orm';
+export * from './outbox/outbox.entity';
+export * from './outbox/outbox.relay';
