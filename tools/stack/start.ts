@@ -1,0 +1,91 @@
+/**
+ * `npm start`: checks PostgreSQL and NATS, creates the database if missing, runs every app's
+ * migrations, loads the sample catalog into an empty catalog, then runs the four apps until
+ * Ctrl-C. Exits non-zero, saying which service and how to start it, when one is missing.
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { DEFAULT_PORTS, ensureDatabase, DEFAULT_DATABASE_URL, resolveOperatorTokens } from '@cec/platform';
+import { APPS, checkNats, checkPostgres, StackApp, waitHealthy } from './services';
+
+const root = join(__dirname, '..', '..');
+const runTs = join(root, 'tools', 'run-ts.js');
+const colours: Record<StackApp | 'stack', string> = { catalog: '36', subscription: '35', metering: '33', billing: '32', stack: '1' };
+
+function say(app: StackApp | 'stack', line: string): void {
+  const tag = process.stdout.isTTY ? `\x1b[${colours[app]}m[${app}]\x1b[0m` : `[${app}]`;
+  process.stdout.write(`${tag} ${line}\n`);
+}
+
+function runStep(app: StackApp, script: string, env: NodeJS.ProcessEnv): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [runTs, join(root, 'apps', app, 'src', 'cli', script)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.on('data', (data: Buffer) => data.toString().trimEnd().split('\n').forEach((line) => say(app, line)));
+    child.stderr.on('data', (data: Buffer) => data.toString().trimEnd().split('\n').forEach((line) => say(app, line)));
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${app}: ${script} exited with ${code}`))));
+  });
+}
+
+async function main(): Promise<void> {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  env['DATABASE_URL'] = env['DATABASE_URL'] || DEFAULT_DATABASE_URL;
+  const problems = (await Promise.all([checkPostgres(env['DATABASE_URL']), checkNats(env['NATS_URL'])])).filter((p): p is string => p !== null);
+  if (problems.length > 0) {
+    for (const problem of problems) say('stack', problem);
+    process.exit(1);
+  }
+  const nodeEnv = (env['NODE_ENV'] ?? 'development') as 'development' | 'production' | 'test';
+  const { file } = resolveOperatorTokens(env, nodeEnv);
+  if (file) env['OPERATOR_TOKEN_FILE'] = file;
+
+  say('stack', `database ${new URL(env['DATABASE_URL']).pathname.slice(1)}: creating if missing, then migrations`);
+  await ensureDatabase(env['DATABASE_URL']);
+  for (const app of APPS) await runStep(app, 'migrate.ts', env);
+  await runStep('catalog', 'seed.ts', env);
+
+  const children = new Map<StackApp, ChildProcess>();
+  let stopping = false;
+  const stop = (code: number): void => {
+    if (stopping) return;
+    stopping = true;
+    say('stack', 'stopping the apps');
+    for (const child of children.values()) child.kill('SIGTERM');
+    setTimeout(() => process.exit(code), 5000).unref();
+    Promise.all([...children.values()].map((child) => new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.on('exit', resolve))))).then(() =>
+      process.exit(code),
+    );
+  };
+  process.on('SIGINT', () => stop(0));
+  process.on('SIGTERM', () => stop(0));
+
+  for (const app of APPS) {
+    const child = spawn(process.execPath, [runTs, join(root, 'apps', app, 'src', 'main.ts')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const forward = (data: Buffer): void => data.toString().trimEnd().split('\n').forEach((line) => say(app, line));
+    child.stdout?.on('data', forward);
+    child.stderr?.on('data', forward);
+    child.on('exit', (code, signal) => {
+      if (!stopping) {
+        say('stack', `${app} exited unexpectedly (${signal ?? code}); stopping the others`);
+        stop(1);
+      }
+    });
+    children.set(app, child);
+  }
+
+  const ports = APPS.map((app) => Number(env[`${app.toUpperCase()}_PORT`] || DEFAULT_PORTS[app]));
+  const healthy = await Promise.all(ports.map((port) => waitHealthy(port)));
+  if (healthy.some((ok) => !ok)) {
+    say('stack', `not healthy in time: ${APPS.filter((_, i) => !healthy[i]).join(', ')}`);
+    stop(1);
+    return;
+  }
+  say('stack', 'all four apps are up:');
+  APPS.forEach((app, i) => say('stack', `  ${app.padEnd(12)} http://127.0.0.1:${ports[i]}  (docs: /docs, health: /health)`));
+  say('stack', file ? `operator token file: ${file}  (use: Authorization: Bearer $(cat ${file}))` : 'operator tokens: from OPERATOR_TOKENS');
+  say('stack', 'Ctrl-C stops them all');
+}
+
+main().catch((error: unknown) => {
+  say('stack', `failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
