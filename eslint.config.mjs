@@ -36,6 +36,7 @@ export default [
             { sourceTag: 'type:platform', onlyDependOnLibsWithTags: ['type:kernel', 'type:contracts'] },
             { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:kernel', 'type:contracts', 'type:platform'] },
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:kernel', 'type:contracts', 'type:platform', 'type:domain', 'type:application', 'type:persistence', 'type:testing'] },
+            { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:kernel', 'type:contracts', 'type:testing'] },
             { sourceTag: 'scope:catalog', onlyDependOnLibsWithTags: ['scope:shared', 'scope:catalog'] },
             { sourceTag: 'scope:subscription', onlyDependOnLibsWithTags: ['scope:shared', 'scope:subscription'] },
             { sourceTag: 'scope:metering', onlyDependOnLibsWithTags: ['scope:shared', 'scope:metering'] },

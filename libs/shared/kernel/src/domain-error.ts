@@ -2,7 +2,7 @@
  * Errors raised by domain and application code. Each code belongs to one kind; every transport
  * (REST filter, NATS dead letters) maps the kind, never the class of the thrower.
  */
-export type ErrorKind = 'validation' | 'not_found' | 'conflict' | 'unauthorized';
+export type ErrorKind = 'validation' | 'not_found' | 'conflict' | 'unauthorized' | 'unavailable';
 
 export const ERROR_CODES = {
   VALIDATION_FAILED: 'validation',
@@ -23,6 +23,11 @@ export const ERROR_CODES = {
   PERIOD_NOT_ENDED: 'conflict',
   TOP_UP_REFERENCE_CONFLICT: 'conflict',
   PRICE_NOT_FOUND: 'conflict',
+  SUBSCRIPTION_EXISTS: 'conflict',
+  /** Another change was committed since the aggregate was read (optimistic locking). */
+  CONCURRENT_MODIFICATION: 'conflict',
+  /** The catalog did not answer a request/reply call in time (or answered nonsense). */
+  CATALOG_UNAVAILABLE: 'unavailable',
 } as const satisfies Record<string, ErrorKind>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,4 +1,4 @@
-import { parseCancelCommand, parseChangeCommand, parseCreateAccountCommand, parseCreateSubscriptionCommand } from './commands.parser';
+import { parseBillingModeChangeCommand, parseCancelCommand, parseChangeCommand, parseCreateAccountCommand, parseCreateSubscriptionCommand } from './commands.parser';
 import { expectRefusal } from './domain-error.testing';
 
 const createBody = {
@@ -92,5 +92,23 @@ describe('parseCancelCommand (R3.2, R8.1)', () => {
   it('R8.1: refuses a missing or offset-less effectiveAt, naming it', () => {
     expectRefusal(() => parseCancelCommand({}), 'VALIDATION_FAILED', /^effectiveAt must be an ISO-8601 instant with an offset/);
     expectRefusal(() => parseCancelCommand({ effectiveAt: '2026-04-30 16:00' }), 'VALIDATION_FAILED', /^effectiveAt must be an ISO-8601 instant/);
+  });
+});
+
+describe('parseBillingModeChangeCommand (R3.1, R3.3, R8.1)', () => {
+  it('reads {billingMode, requestedAt}; the instant is UTC to the second', () => {
+    const command = parseBillingModeChangeCommand({ billingMode: 'pay_per_use', requestedAt: '2026-04-20T10:00:00.900+08:00' });
+    expect(command.billingMode).toBe('pay_per_use');
+    expect(command.requestedAt.toISO()).toBe('2026-04-20T02:00:00.000Z');
+  });
+
+  it('R3.1: refuses a mode the platform does not support with UNSUPPORTED_BILLING_MODE naming billingMode', () => {
+    expectRefusal(() => parseBillingModeChangeCommand({ billingMode: 'monthly', requestedAt: '2026-04-20T02:00:00Z' }), 'UNSUPPORTED_BILLING_MODE', /^billingMode "monthly" is not supported/);
+  });
+
+  it('R8.1: refuses a missing mode or instant, naming the field', () => {
+    expectRefusal(() => parseBillingModeChangeCommand({ requestedAt: '2026-04-20T02:00:00Z' }), 'VALIDATION_FAILED', /^billingMode must be one of/);
+    expectRefusal(() => parseBillingModeChangeCommand({ billingMode: 'pay_per_use' }), 'VALIDATION_FAILED', /^requestedAt must be an ISO-8601 instant/);
+    expectRefusal(() => parseBillingModeChangeCommand([]), 'VALIDATION_FAILED', /JSON object/);
   });
 });

@@ -33,6 +33,11 @@ export interface CancelSubscriptionCommand {
   readonly effectiveAt: DateTime;
 }
 
+export interface BillingModeChangeCommand {
+  readonly billingMode: BillingMode;
+  readonly requestedAt: DateTime;
+}
+
 type Body = Record<string, unknown>;
 
 function asBody(body: unknown): Body {
@@ -80,4 +85,14 @@ export function parseChangeCommand(body: unknown): ChangeSubscriptionCommand {
 export function parseCancelCommand(body: unknown): CancelSubscriptionCommand {
   const input = asBody(body);
   return { effectiveAt: billingCalendar.parseInstant(input['effectiveAt'], 'effectiveAt') };
+}
+
+/**
+ * `POST /v1/subscriptions/:id/billing-mode` `{billingMode, requestedAt}` (R3.3). A mode the
+ * platform does not support is refused here already with `UNSUPPORTED_BILLING_MODE` (R3.1).
+ */
+export function parseBillingModeChangeCommand(body: unknown): BillingModeChangeCommand {
+  const input = asBody(body);
+  const billingMode = parseBillingMode(input['billingMode']);
+  return { billingMode, requestedAt: billingCalendar.parseInstant(input['requestedAt'], 'requestedAt') };
 }

@@ -345,8 +345,12 @@ export class Subscription {
 
   // ---- internals ----
 
-  /** The time rules shared by every operation; returns the normalised instant. */
-  private assertCanChangeAt(instant: DateTime, field: string): DateTime {
+  /**
+   * The time rules shared by every operation (active, not before enabling, not before the last
+   * change); returns the normalised instant. Public so that a use case can refuse early, before
+   * asking another app for anything.
+   */
+  assertCanChangeAt(instant: DateTime, field: string): DateTime {
     const at = normaliseInstant(instant, field);
     if (this.status !== 'active') {
       throw new DomainError('SUBSCRIPTION_NOT_ACTIVE', `subscription ${this.id} was cancelled at ${format(this.lastChange.effectiveAt)} and cannot change any more`);

@@ -13,6 +13,7 @@ export const STATUS_BY_KIND: Record<ErrorKind, HttpStatus> = {
   not_found: HttpStatus.NOT_FOUND,
   conflict: HttpStatus.CONFLICT,
   unauthorized: HttpStatus.UNAUTHORIZED,
+  unavailable: HttpStatus.SERVICE_UNAVAILABLE,
 };
 
 export const CODE_BY_STATUS: Record<number, string> = {
