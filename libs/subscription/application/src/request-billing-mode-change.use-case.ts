@@ -21,7 +21,11 @@ export class RequestBillingModeChangeUseCase {
   async execute(id: string, command: BillingModeChangeCommand): Promise<BillingModeChangeResult> {
     let scheduled: PendingBillingModeChange | null = null;
     const subscription = await updateSubscription(this.deps, id, async (current) => {
-      const inForce = current.stateAt(command.requestedAt)?.billingMode ?? current.billingMode;
+      // refuse what the subscription itself refuses before asking the catalog anything
+      const requestedAt = current.assertCanChangeAt(command.requestedAt, 'requestedAt');
+      const pending = current.pendingBillingModeChange;
+      const inForce = pending && pending.effectiveAt.toMillis() <= requestedAt.toMillis() ? pending.billingMode : current.billingMode;
+      // only a real change needs the product (to know which modes it allows)
       const product = command.billingMode === inForce ? undefined : await requireProduct(this.deps, current.productCode);
       scheduled = current.requestBillingModeChange(command.billingMode, command.requestedAt, billingCalendar, product);
     });
