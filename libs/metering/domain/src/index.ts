@@ -1,3 +1,5 @@
 export * from './usage-event.validator';
 export * from './usage-timeline';
 export * from './timeline-point.factory';
+export * from './subscription-change.validator';
+export * from './billing-period';

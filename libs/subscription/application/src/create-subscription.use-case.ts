@@ -14,7 +14,8 @@ export class CreateSubscriptionUseCase {
     await requireAccount(this.deps, command.accountId);
     const product = await requireProduct(this.deps, command.productCode);
     const subscription = Subscription.enable(command, product);
-    await this.deps.subscriptions.insert(subscription, changedEvents(subscription, subscription.changesAfter(0), this.deps.clock.now()));
+    const now = this.deps.clock.now();
+    await this.deps.subscriptions.insert(subscription, changedEvents(subscription, subscription.changesAfter(0), now), now);
     return subscription;
   }
 }

@@ -1,3 +1,4 @@
+import type { DateTime } from 'luxon';
 import type { Clock } from '@cec/kernel';
 import type { AccountCreatedEvent, SubscriptionChangedEvent } from '@cec/contracts';
 import type { Account, Subscription, SubscriptionProduct, SubscriptionSnapshot } from '@cec/subscription-domain';
@@ -21,14 +22,14 @@ export interface AccountRepository {
 export interface SubscriptionRepository {
   find(id: string): Promise<Subscription | null>;
   listByAccount(accountId: string): Promise<Subscription[]>;
-  /** A new subscription and its first change(s). Throws SUBSCRIPTION_EXISTS when the id is taken. */
-  insert(subscription: Subscription, events: readonly SubscriptionChangedEvent[]): Promise<void>;
+  /** A new subscription and its first change(s), recorded at `at`. Throws SUBSCRIPTION_EXISTS when the id is taken. */
+  insert(subscription: Subscription, events: readonly SubscriptionChangedEvent[], at: DateTime): Promise<void>;
   /**
    * Stores what happened to `subscription` since it was read as `before` (its changes after
    * `before.version`, its pending billing-mode change). Throws CONCURRENT_MODIFICATION, and writes
    * nothing, when the stored subscription is no longer `before`.
    */
-  save(subscription: Subscription, before: SubscriptionSnapshot, events: readonly SubscriptionChangedEvent[]): Promise<void>;
+  save(subscription: Subscription, before: SubscriptionSnapshot, events: readonly SubscriptionChangedEvent[], at: DateTime): Promise<void>;
 }
 
 /**

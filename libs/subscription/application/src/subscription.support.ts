@@ -51,7 +51,8 @@ export async function updateSubscription(
       return subscription; // nothing happened: nothing to store or publish
     }
     try {
-      await deps.subscriptions.save(subscription, before, changedEvents(subscription, changes, deps.clock.now()));
+      const now = deps.clock.now();
+      await deps.subscriptions.save(subscription, before, changedEvents(subscription, changes, now), now);
       return subscription;
     } catch (error) {
       if (error instanceof DomainError && error.code === 'CONCURRENT_MODIFICATION' && attempt < MAX_WRITE_ATTEMPTS) continue;
