@@ -1,4 +1,4 @@
-import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
+import { EntityManager, IsolationLevel, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { DateTime } from 'luxon';
 import { DomainError, newId } from '@cec/kernel';
 import { BillingMode, ProductUnit, SUBJECTS, SubscriptionChangedEvent, SubscriptionChangeKind, SubscriptionStatus } from '@cec/contracts';
@@ -6,6 +6,9 @@ import { enqueueOutbox } from '@cec/platform';
 import type { SubscriptionRepository } from '@cec/subscription-application';
 import { Subscription, SubscriptionChange, SubscriptionSnapshot } from '@cec/subscription-domain';
 import { SubscriptionChangeEntity, SubscriptionEntity } from './subscription.entities';
+
+/** Reads of several tables that must see one committed state. */
+const SNAPSHOT_READ = { isolationLevel: IsolationLevel.REPEATABLE_READ, readOnly: true } as const;
 
 function utc(date: Date): DateTime {
   return DateTime.fromJSDate(date, { zone: 'utc' });
@@ -81,19 +84,26 @@ export class MikroOrmSubscriptionRepository implements SubscriptionRepository {
   ) {}
 
   async find(id: string): Promise<Subscription | null> {
-    const em = this.em.fork();
-    const row = await em.findOne(SubscriptionEntity, { id });
-    if (!row) return null;
-    const changes = await em.find(SubscriptionChangeEntity, { subscriptionId: id }, { orderBy: { sequence: 'asc' } });
-    return toSubscription(row, changes);
+    // the row and its history from one snapshot: a write committing between two reads would
+    // otherwise pair a row of one version with the history of another
+    return this.em.fork().transactional(
+      async (tx) => {
+        const row = await tx.findOne(SubscriptionEntity, { id });
+        if (!row) return null;
+        const changes = await tx.find(SubscriptionChangeEntity, { subscriptionId: id }, { orderBy: { sequence: 'asc' } });
+        return toSubscription(row, changes);
+      },
+      SNAPSHOT_READ,
+    );
   }
 
   async listByAccount(accountId: string): Promise<Subscription[]> {
-    const em = this.em.fork();
-    const rows = await em.find(SubscriptionEntity, { accountId }, { orderBy: { enabledAt: 'asc', id: 'asc' } });
-    if (rows.length === 0) return [];
-    const changes = await em.find(SubscriptionChangeEntity, { subscriptionId: { $in: rows.map((row) => row.id) } }, { orderBy: { sequence: 'asc' } });
-    return rows.map((row) => toSubscription(row, changes.filter((change) => change.subscriptionId === row.id)));
+    return this.em.fork().transactional(async (tx) => {
+      const rows = await tx.find(SubscriptionEntity, { accountId }, { orderBy: { enabledAt: 'asc', id: 'asc' } });
+      if (rows.length === 0) return [];
+      const changes = await tx.find(SubscriptionChangeEntity, { subscriptionId: { $in: rows.map((row) => row.id) } }, { orderBy: { sequence: 'asc' } });
+      return rows.map((row) => toSubscription(row, changes.filter((change) => change.subscriptionId === row.id)));
+    }, SNAPSHOT_READ);
   }
 
   async insert(subscription: Subscription, events: readonly SubscriptionChangedEvent[], at: DateTime): Promise<void> {

@@ -1,0 +1,41 @@
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { parseCreateAccountCommand } from '@cec/subscription-domain';
+import { CreateAccountUseCase, GetAccountUseCase, ListAccountSubscriptionsUseCase } from '@cec/subscription-application';
+import { AccountView, CreateAccountDto, ErrorView, SubscriptionView } from './subscription.dto';
+import { accountView, subscriptionView } from './subscription.views';
+
+@ApiTags('accounts')
+@ApiBearerAuth()
+@ApiUnauthorizedResponse({ type: ErrorView, description: 'UNAUTHORIZED: missing or unknown bearer token' })
+@Controller('v1/accounts')
+export class AccountsController {
+  constructor(
+    private readonly createAccount: CreateAccountUseCase,
+    private readonly getAccount: GetAccountUseCase,
+    private readonly listSubscriptions: ListAccountSubscriptionsUseCase,
+  ) {}
+
+  @Post()
+  @HttpCode(201)
+  @ApiCreatedResponse({ type: AccountView, description: 'Created; published as subscription.account.created' })
+  @ApiBadRequestResponse({ type: ErrorView, description: 'VALIDATION_FAILED naming the field' })
+  @ApiConflictResponse({ type: ErrorView, description: 'ACCOUNT_EXISTS: an account with that id exists' })
+  async create(@Body() body: CreateAccountDto): Promise<AccountView> {
+    return accountView(await this.createAccount.execute(parseCreateAccountCommand(body)));
+  }
+
+  @Get(':id')
+  @ApiOkResponse({ type: AccountView })
+  @ApiNotFoundResponse({ type: ErrorView, description: 'ACCOUNT_NOT_FOUND' })
+  async get(@Param('id') id: string): Promise<AccountView> {
+    return accountView(await this.getAccount.execute(id));
+  }
+
+  @Get(':id/subscriptions')
+  @ApiOkResponse({ type: [SubscriptionView], description: 'The account\'s subscriptions, oldest enabling first (without their histories)' })
+  @ApiNotFoundResponse({ type: ErrorView, description: 'ACCOUNT_NOT_FOUND' })
+  async subscriptions(@Param('id') id: string): Promise<SubscriptionView[]> {
+    return (await this.listSubscriptions.execute(id)).map(subscriptionView);
+  }
+}
