@@ -1,4 +1,5 @@
 // Jest global setup runs outside the transform: register SWC so the TypeScript stack code loads.
 process.env.SWC_NODE_PROJECT = require('node:path').join(__dirname, '../../tsconfig.json');
 require('@swc-node/register');
-module.exports = require('./stack').startStack;
+const { startStack } = require('../../tools/stack/private-stack');
+module.exports = () => startStack();

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { connect, NatsConnection } from 'nats';
 import { SUBJECTS, UsageReportedMessage } from '@cec/contracts';
 import { ApiClient, ApiResponse } from '@cec/testing';
-import { stackInfo } from './stack';
+import { stackInfo } from '../../tools/stack/private-stack';
 
 export interface BillLine {
   kind: 'usage' | 'adjustment';

@@ -1,7 +1,7 @@
 /**
- * The scenario suite's private stack: its own nats-server (JetStream, temporary store), its own
- * database, the four apps on their own ports, started the way `npm start` starts them, with the
- * billing test clock on. Nothing is shared with a developer's running stack.
+ * A private stack for the scenario suite and the benchmarks: its own nats-server (JetStream,
+ * temporary store), its own database, the four apps on their own ports, started the way
+ * `npm start` starts them. Nothing is shared with a developer's running stack.
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
@@ -16,12 +16,26 @@ export interface StackInfo {
   ports: { catalog: number; subscription: number; metering: number; billing: number };
 }
 
+export interface PrivateStackOptions {
+  name: string;
+  natsPort: number;
+  basePort: number;
+  database: string;
+  billingTestClock: boolean;
+  extraEnv?: Record<string, string>;
+}
+
+export const E2E_STACK: PrivateStackOptions = {
+  name: 'e2e',
+  natsPort: Number(process.env['E2E_NATS_PORT'] ?? 14222),
+  basePort: Number(process.env['E2E_BASE_PORT'] ?? 14000),
+  database: 'cec_billing_e2e',
+  billingTestClock: true,
+};
+
 const root = join(__dirname, '..', '..');
-const stateFile = join(tmpdir(), 'cec-billing-e2e-stack.json');
-const NATS_PORT = Number(process.env['E2E_NATS_PORT'] ?? 14222);
-const BASE_PORT = Number(process.env['E2E_BASE_PORT'] ?? 14000);
-const DATABASE = 'cec_billing_e2e';
-const TOKEN = 'e2e-operator-token-0123456789abcdef';
+const stateFileOf = (name: string): string => join(tmpdir(), `cec-billing-${name}-stack.json`);
+const TOKEN = 'private-stack-operator-token-0123456789';
 
 let nats: ChildProcess | null = null;
 let stack: ChildProcess | null = null;
@@ -47,7 +61,7 @@ function waitPort(port: number, timeoutMs: number): Promise<void> {
   });
 }
 
-async function recreateDatabase(): Promise<void> {
+async function recreateDatabase(DATABASE: string): Promise<void> {
   const admin = new Client({ connectionString: 'postgresql://postgres@127.0.0.1:5432/postgres' });
   await admin.connect();
   try {
@@ -58,14 +72,15 @@ async function recreateDatabase(): Promise<void> {
   }
 }
 
-export async function startStack(): Promise<void> {
-  storeDir = mkdtempSync(join(tmpdir(), 'cec-e2e-nats-'));
-  nats = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(NATS_PORT), '-js', '-sd', storeDir], { stdio: 'ignore' });
-  await waitPort(NATS_PORT, 10_000);
-  await recreateDatabase();
+export async function startStack(options: PrivateStackOptions = E2E_STACK): Promise<StackInfo> {
+  storeDir = mkdtempSync(join(tmpdir(), `cec-${options.name}-nats-`));
+  nats = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(options.natsPort), '-js', '-sd', storeDir], { stdio: 'ignore' });
+  await waitPort(options.natsPort, 10_000);
+  await recreateDatabase(options.database);
+  const BASE_PORT = options.basePort;
   const info: StackInfo = {
-    natsUrl: `nats://127.0.0.1:${NATS_PORT}`,
-    databaseUrl: `postgresql://postgres@127.0.0.1:5432/${DATABASE}`,
+    natsUrl: `nats://127.0.0.1:${options.natsPort}`,
+    databaseUrl: `postgresql://postgres@127.0.0.1:5432/${options.database}`,
     token: TOKEN,
     ports: { catalog: BASE_PORT + 1, subscription: BASE_PORT + 2, metering: BASE_PORT + 3, billing: BASE_PORT + 4 },
   };
@@ -75,8 +90,9 @@ export async function startStack(): Promise<void> {
     DATABASE_URL: info.databaseUrl,
     NATS_URL: info.natsUrl,
     OPERATOR_TOKENS: TOKEN,
-    BILLING_TEST_CLOCK: 'true',
+    BILLING_TEST_CLOCK: String(options.billingTestClock),
     LOG_LEVEL: 'warn',
+    ...options.extraEnv,
     CATALOG_PORT: String(info.ports.catalog),
     SUBSCRIPTION_PORT: String(info.ports.subscription),
     METERING_PORT: String(info.ports.metering),
@@ -89,6 +105,7 @@ export async function startStack(): Promise<void> {
       const text = data.toString();
       log.push(text);
       if (text.includes('all four apps are up')) resolve();
+      if (process.env['STACK_VERBOSE']) process.stdout.write(text);
     };
     stack?.stdout?.on('data', onData);
     stack?.stderr?.on('data', onData);
@@ -99,8 +116,14 @@ export async function startStack(): Promise<void> {
   // keep draining output so the pipes never fill
   stack.stdout?.removeAllListeners('data');
   stack.stdout?.on('data', () => undefined);
-  writeFileSync(stateFile, JSON.stringify(info));
+  writeFileSync(stateFileOf(options.name), JSON.stringify(info));
   (globalThis as Record<string, unknown>)['__E2E_STACK__'] = { nats, stack, storeDir };
+  return info;
+}
+
+/** The pid of the stack's launcher (`npm start`); the apps are its children. */
+export function stackPid(): number | undefined {
+  return stack?.pid;
 }
 
 export async function stopStack(): Promise<void> {
@@ -115,6 +138,6 @@ export async function stopStack(): Promise<void> {
   if (processes.storeDir) rmSync(processes.storeDir, { recursive: true, force: true });
 }
 
-export function stackInfo(): StackInfo {
-  return JSON.parse(readFileSync(stateFile, 'utf8')) as StackInfo;
+export function stackInfo(name = E2E_STACK.name): StackInfo {
+  return JSON.parse(readFileSync(stateFileOf(name), 'utf8')) as StackInfo;
 }

@@ -1,0 +1,330 @@
+/**
+ * Billing-run benchmark: N accounts with two subscriptions each and realistic month timelines
+ * (enablement inside or before the month, quantity changes, edition upgrades, cancellations,
+ * commercial discounts), loaded through the platform's own paths (JetStream events and REST);
+ * then one operator run for the month, timed from POST to completed. Peak RSS of each app from
+ * /proc. Baseline in the same run: one set-based SQL statement that computes the same line amounts
+ * from the same data; the bills must match it line for line.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { connect } from 'nats';
+import { Client } from 'pg';
+import { AccountCreatedEvent, SUBJECTS, SubscriptionChangedEvent } from '@cec/contracts';
+import { prng } from './bench-data';
+import { StackInfo, stackPid } from '../stack/private-stack';
+
+export interface BillingRunResult {
+  accounts: number;
+  accountsPerSecond: number;
+  seconds: number;
+  billsIssued: number;
+  lines: number;
+  mismatches: number;
+  baseline: { seconds: number; lines: number };
+  rssMiB: Record<string, number>;
+  markdown: string;
+}
+
+const PERIOD = '2026-10';
+const MONTH_START = Date.UTC(2026, 9, 1) / 1000 - 8 * 3600; // 2026-10-01T00:00:00+08:00
+const MONTH_SECONDS = 31 * 86400;
+const AGENT_PRODUCTS = ['basic-cec', 'professional-cec', 'advanced-cec'];
+const CHANNEL_PRODUCTS = ['voice-chatbot', 'text-chatbot'];
+const encoder = new TextEncoder();
+
+const iso = (seconds: number): string => new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
+
+interface Generated {
+  accounts: AccountCreatedEvent[];
+  changes: SubscriptionChangedEvent[];
+  discounts: Array<{ accountId: string; productCode?: string; rate: string; effectiveFrom: string; effectiveTo?: string }>;
+}
+
+/** Seeded, deterministic data for the run. */
+export function generate(accounts: number, seed: number): Generated {
+  const random = prng(seed);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
+  const between = (from: number, to: number): number => from + Math.floor(random() * (to - from));
+  const out: Generated = { accounts: [], changes: [], discounts: [] };
+  for (let i = 0; i < accounts; i += 1) {
+    const accountId = `bacc-${seed}-${i}`;
+    out.accounts.push({ id: `bacc-evt-${seed}-${i}`, occurredAt: '2026-09-01T00:00:00+08:00', accountId, name: `Bench ${i}`, currency: 'USD' });
+    for (const [suffix, products, maxQuantity] of [['a', AGENT_PRODUCTS, 40], ['b', CHANNEL_PRODUCTS, 20]] as const) {
+      const subscriptionId = `bsub-${seed}-${i}-${suffix}`;
+      let product = pick(products);
+      let quantity = 1 + Math.floor(random() * maxQuantity);
+      const enabledAt = random() < 0.7 ? MONTH_START - between(3600, 20 * 86400) : MONTH_START + between(0, MONTH_SECONDS - 86400);
+      let at = enabledAt;
+      let sequence = 1;
+      const push = (kind: SubscriptionChangedEvent['kind'], status: 'active' | 'cancelled'): void => {
+        out.changes.push({
+          id: `bsub-evt-${seed}-${i}-${suffix}-${sequence}`,
+          occurredAt: iso(at),
+          subscriptionId,
+          accountId,
+          kind,
+          effectiveAt: iso(at),
+          sequence,
+          productCode: product,
+          quantity,
+          billingMode: 'pay_per_use',
+          status,
+          enabledAt: iso(enabledAt),
+          cancelledAt: status === 'cancelled' ? iso(at) : null,
+        });
+        sequence += 1;
+      };
+      push('enabled', 'active');
+      const end = MONTH_START + MONTH_SECONDS;
+      if (random() < 0.35) {
+        at = Math.max(at, MONTH_START) + between(60, Math.max(120, end - Math.max(at, MONTH_START)));
+        if (at < end) {
+          quantity = 1 + Math.floor(random() * maxQuantity);
+          push('quantity_changed', 'active');
+        }
+      }
+      if (suffix === 'a' && product !== 'advanced-cec' && random() < 0.1) {
+        const next = Math.max(at, MONTH_START) + between(60, 86400 * 3);
+        if (next < end) {
+          at = next;
+          product = AGENT_PRODUCTS[AGENT_PRODUCTS.indexOf(product) + 1];
+          push('edition_changed', 'active');
+        }
+      }
+      if (random() < 0.08) {
+        const next = Math.max(at, MONTH_START) + between(3600, 86400 * 5);
+        if (next < end) {
+          at = next;
+          push('cancelled', 'cancelled');
+        }
+      }
+    }
+    if (i % 5 === 0) {
+      out.discounts.push({ accountId, rate: (between(500, 3000) / 10_000).toFixed(4), effectiveFrom: random() < 0.5 ? '2026-09-01' : `2026-10-${String(between(2, 28)).padStart(2, '0')}` });
+    }
+    if (i % 7 === 0) {
+      const from = between(1, 20);
+      out.discounts.push({
+        accountId,
+        productCode: pick(AGENT_PRODUCTS),
+        rate: (between(100, 5000) / 10_000).toFixed(4),
+        effectiveFrom: `2026-10-${String(from).padStart(2, '0')}`,
+        effectiveTo: random() < 0.5 ? `2026-10-${String(between(from + 1, 31)).padStart(2, '0')}` : undefined,
+      });
+    }
+  }
+  return out;
+}
+
+async function publish(natsUrl: string, subject: (typeof SUBJECTS)[keyof typeof SUBJECTS], messages: Array<{ id: string }>): Promise<void> {
+  const nc = await connect({ servers: natsUrl });
+  const js = nc.jetstream();
+  let inFlight: Promise<unknown>[] = [];
+  for (const message of messages) {
+    inFlight.push(js.publish(subject, encoder.encode(JSON.stringify(message)), { msgID: message.id }));
+    if (inFlight.length >= 2000) {
+      await Promise.all(inFlight);
+      inFlight = [];
+    }
+  }
+  await Promise.all(inFlight);
+  await nc.close();
+}
+
+async function waitFor(db: Client, sql: string, expected: number, what: string, timeoutMs = 900_000): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const count = Number((await db.query<{ count: string }>(sql)).rows[0].count);
+    if (count >= expected) return;
+    if (performance.now() > deadline) throw new Error(`${what}: ${count}/${expected} after ${timeoutMs / 1000} s`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+async function api<T>(info: StackInfo, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+  const response = await fetch(`http://127.0.0.1:${info.ports.billing}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${info.token}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: response.status, body: (await response.json()) as T };
+}
+
+/** Peak resident set (VmHWM) of each app process launched by the stack. */
+function peakRss(): Record<string, number> {
+  const launcher = stackPid();
+  const result: Record<string, number> = {};
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid !== launcher) continue;
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      const app = /apps\/(\w+)\/src\/main\.ts/.exec(cmdline)?.[1];
+      const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${entry}/status`, 'utf8'))?.[1];
+      if (app && hwm) result[app] = Number(hwm) / 1024;
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return result;
+}
+
+/**
+ * The baseline: R4.1-R4.4 for every subscription of the month in one statement, from metering's
+ * state points, catalog's price versions and billing's discounts. A segment [at, until) counts on
+ * a day [start, end) when it overlaps it; q(d) is the largest active quantity, p(d) the highest
+ * price among products held with quantity > 0, r(d) the product discount else the account one.
+ */
+export const BASELINE_SQL = `
+with days as (
+  select d::date as day,
+         (d::timestamp at time zone 'Asia/Shanghai') as day_start,
+         ((d + interval '1 day')::timestamp at time zone 'Asia/Shanghai') as day_end
+  from generate_series($1::date, ($1::date + interval '1 month' - interval '1 day'), interval '1 day') as d
+),
+segments as (
+  select p.subscription_id, s.account_id, p.product_code, p.effective_at as at,
+         lead(p.effective_at) over (partition by p.subscription_id order by p.effective_at, p.sequence) as until,
+         case when p.status = 'active' then p.quantity else 0 end as quantity
+  from metering.subscription_state_point p
+  join metering.subscription s on s.id = p.subscription_id
+  where p.effective_at < $2::timestamptz
+),
+prices as (
+  select product_code, effective_from, unit_price,
+         lead(effective_from) over (partition by product_code order by effective_from) as effective_to
+  from catalog.price_version
+),
+held as (
+  select sg.subscription_id, sg.account_id, d.day, sg.product_code, sg.quantity, pr.unit_price
+  from segments sg
+  join days d on sg.at < d.day_end and (sg.until is null or (sg.until > d.day_start and sg.until > sg.at))
+  join prices pr on pr.product_code = sg.product_code and pr.effective_from <= d.day and (pr.effective_to is null or pr.effective_to > d.day)
+),
+daily as (
+  select subscription_id, account_id, day,
+         max(quantity) as q,
+         (array_agg(product_code order by unit_price desc, product_code desc) filter (where quantity > 0))[1] as product_code,
+         max(unit_price) filter (where quantity > 0) as p
+  from held
+  group by subscription_id, account_id, day
+),
+rated as (
+  select dl.subscription_id, dl.account_id, dl.q, dl.p,
+         coalesce(
+           (select rate from billing.discount x where x.account_id = dl.account_id and x.product_code = dl.product_code and x.effective_from <= dl.day and (x.effective_to is null or x.effective_to > dl.day)),
+           (select rate from billing.discount x where x.account_id = dl.account_id and x.product_code is null and x.effective_from <= dl.day and (x.effective_to is null or x.effective_to > dl.day)),
+           0) as r
+  from daily dl
+  where dl.q > 0
+)
+select subscription_id,
+       sum(q)::int as quantity_days,
+       round(sum(q * p) / $3, 2) as list_amount,
+       round(sum(q * p * (1 - r)) / $3, 2) as amount
+from rated
+group by subscription_id`;
+
+export async function benchBillingRun(info: StackInfo, accounts: number, seed: number): Promise<BillingRunResult> {
+  const db = new Client({ connectionString: info.databaseUrl });
+  await db.connect();
+  try {
+    const data = generate(accounts, seed);
+    process.stdout.write(`  loading ${accounts} accounts, ${data.changes.length} subscription changes, ${data.discounts.length} discounts…\n`);
+    await publish(info.natsUrl, SUBJECTS.accountCreated, data.accounts);
+    await waitFor(db, `select count(*) from billing.account where id like 'bacc-${seed}-%'`, accounts, 'billing accounts');
+    await publish(info.natsUrl, SUBJECTS.subscriptionChanged, data.changes);
+    await waitFor(db, `select count(*) from metering.subscription_state_point where subscription_id like 'bsub-${seed}-%'`, data.changes.length, 'metering state points');
+    for (let i = 0; i < data.discounts.length; i += 32) {
+      const answers = await Promise.all(data.discounts.slice(i, i + 32).map((discount) => api(info, 'POST', '/v1/discounts', discount)));
+      const failed = answers.find((answer) => answer.status !== 201);
+      if (failed) throw new Error(`discount refused: ${JSON.stringify(failed.body)}`);
+    }
+
+    process.stdout.write(`  running ${PERIOD}…\n`);
+    const started = performance.now();
+    const run = await api<{ id: string }>(info, 'POST', '/v1/billing-runs', { period: PERIOD });
+    if (run.status !== 202) throw new Error(`run refused: ${JSON.stringify(run.body)}`);
+    let state: { status: string; accountsBilled: number; billsIssued: number };
+    for (;;) {
+      state = (await api<{ status: string; accountsBilled: number; billsIssued: number }>(info, 'GET', `/v1/billing-runs/${run.body.id}`)).body;
+      if (state.status !== 'running') break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const seconds = (performance.now() - started) / 1000;
+    if (state.status !== 'completed') throw new Error(`run ended ${state.status}`);
+    const rssMiB = peakRss();
+
+    const baselineStarted = performance.now();
+    const monthEnd = iso(MONTH_START + MONTH_SECONDS);
+    const baseline = await db.query<{ subscription_id: string; quantity_days: number; list_amount: string; amount: string }>(BASELINE_SQL, [`${PERIOD}-01`, monthEnd, 31]);
+    const baselineSeconds = (performance.now() - baselineStarted) / 1000;
+
+    const billed = await db.query<{ subscription_id: string; quantity_days: number; list_amount: string; amount: string }>(
+      `select l.subscription_id, l.quantity_days, l.list_amount::text, l.amount::text
+       from billing.bill_line l join billing.bill b on b.id = l.bill_id
+       where b.period = $1 and l.kind = 'usage' and l.subscription_id like $2`,
+      [PERIOD, `bsub-${seed}-%`],
+    );
+    const expected = new Map(baseline.rows.filter((row) => row.subscription_id.startsWith(`bsub-${seed}-`)).map((row) => [row.subscription_id, row]));
+    let mismatches = 0;
+    const examples: string[] = [];
+    for (const line of billed.rows) {
+      const want = expected.get(line.subscription_id);
+      if (!want || want.quantity_days !== line.quantity_days || want.list_amount !== line.list_amount || want.amount !== line.amount) {
+        mismatches += 1;
+        if (examples.length < 5) examples.push(`${line.subscription_id}: billed ${line.quantity_days}/${line.list_amount}/${line.amount}, baseline ${want ? `${want.quantity_days}/${want.list_amount}/${want.amount}` : 'none'}`);
+      }
+      expected.delete(line.subscription_id);
+    }
+    mismatches += expected.size;
+    for (const [id] of [...expected].slice(0, Math.max(0, 5 - examples.length))) examples.push(`${id}: in the baseline, not billed`);
+
+    const fmt = (value: number, digits = 0): string => value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+    const accountsPerSecond = state.accountsBilled / seconds;
+    const markdown = `## 2. Billing run: ${fmt(accounts)} accounts, two subscriptions each
+
+Month ${PERIOD} (31 days). Data loaded through the platform's own paths before the clock starts:
+${fmt(accounts)} \`subscription.account.created\` and ${fmt(data.changes.length)} \`subscription.changed\`
+events on JetStream (enablement before or inside the month, quantity changes, edition upgrades,
+cancellations), and ${fmt(data.discounts.length)} commercial discounts through \`POST /v1/discounts\`.
+Timed: \`POST /v1/billing-runs\` until the run reports \`completed\` (rating, one transaction per
+account with bill, lines, deduction and balance, outbox events).
+
+| | figure |
+| --- | ---: |
+| accounts billed | ${fmt(state.accountsBilled)} |
+| bills issued | ${fmt(state.billsIssued)} |
+| bill lines | ${fmt(billed.rows.length)} |
+| run time | ${fmt(seconds, 1)} s |
+| **accounts per second (whole run)** | **${fmt(accountsPerSecond)}** |
+| baseline: one set-based SQL statement computing the same lines | ${fmt(baselineSeconds, 1)} s (${fmt(baseline.rows.length)} lines, ${fmt(accounts / baselineSeconds)} accounts/s) |
+| **ratio platform / baseline (accounts/s)** | **${fmt(accountsPerSecond / (accounts / baselineSeconds), 2)}** |
+| lines that differ from the baseline (quantityDays, listAmount, amount) | **${fmt(mismatches)}** |
+${Object.entries(rssMiB)
+  .sort()
+  .map(([app, mib]) => `| peak RSS ${app} | ${fmt(mib)} MiB |`)
+  .join('\n')}
+
+Target: at least 1,000 accounts/s — **${accountsPerSecond >= 1000 ? 'met' : `not met (${fmt(accountsPerSecond)} accounts/s)`}**; bills identical to the
+baseline — **${mismatches === 0 ? 'yes, every line' : `no: ${mismatches} line(s) differ`}**.${examples.length ? `\n\nFirst differences:\n${examples.map((e) => `- ${e}`).join('\n')}` : ''}
+The baseline computes amounts only (no bills, ledger, balances or events) and is the lower bound
+of what the database itself needs for the arithmetic; peak RSS is VmHWM over the app's lifetime,
+data loading included.`;
+    return {
+      accounts,
+      accountsPerSecond,
+      seconds,
+      billsIssued: state.billsIssued,
+      lines: billed.rows.length,
+      mismatches,
+      baseline: { seconds: baselineSeconds, lines: baseline.rows.length },
+      rssMiB,
+      markdown,
+    };
+  } finally {
+    await db.end();
+  }
+}
