@@ -1,4 +1,5 @@
 import { BillingCalendar, billingCalendar, isDomainError, isValidClientId } from '@cec/kernel';
+import { fastInstantSeconds } from './fast-instant';
 
 /**
  * R6.3: the reasons a usage event is refused. `VALIDATION_FAILED` is decided here, from the event
@@ -85,6 +86,12 @@ export function validateUsageEvent(input: unknown, calendar: BillingCalendar = b
   }
   if (timestamp === undefined || timestamp === null || timestamp === '') {
     return rejected(id, 'timestamp is required');
+  }
+  // the common form is read without the calendar (ingestion's hot path); anything else, and every
+  // refusal, goes through the calendar
+  const fast = typeof timestamp === 'string' && calendar === billingCalendar ? fastInstantSeconds(timestamp) : null;
+  if (fast !== null) {
+    return { ok: true, event: { id, subscriptionId, quantity: quantity === 0 ? 0 : quantity, at: fast } };
   }
   let at: number;
   try {

@@ -1,6 +1,8 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { DomainError } from '@cec/kernel';
 import type { Response } from 'express';
+import { RpcException } from '@nestjs/microservices';
+import { Observable, throwError } from 'rxjs';
 import { CODE_BY_STATUS, ErrorBody, STATUS_BY_KIND } from './error-body';
 
 interface BodyParserError {
@@ -28,7 +30,14 @@ function messageOf(response: unknown, fallback: string): string {
 export class DomainExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('HTTP');
 
-  catch(exception: unknown, host: ArgumentsHost): void {
+  catch(exception: unknown, host: ArgumentsHost): Observable<never> | void {
+    if (host.getType() === 'rpc') {
+      // request/reply callers get a machine-readable body (Nest serializes it as the error)
+      if (exception instanceof RpcException) return throwError(() => exception.getError());
+      const body = this.toBody(exception);
+      if (body.statusCode >= 500) this.logger.error(exception instanceof Error ? exception : String(exception));
+      return throwError(() => body);
+    }
     if (host.getType() !== 'http') throw exception;
     const response = host.switchToHttp().getResponse<Response>();
     const body = this.toBody(exception);

@@ -98,8 +98,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private async relayBatch(limit: number): Promise<number> {
     const em = this.orm.em.fork();
     return em.transactional(async (tx) => {
-      const connection = tx.getConnection();
-      const rows: OutboxRow[] = await connection.execute(
+      // tx.execute runs inside the transaction (a bare connection.execute would not hold the locks)
+      const rows: OutboxRow[] = await tx.execute(
         'select "seq", "event_id", "subject", "payload" from "outbox" where "published_at" is null order by "seq" limit ? for update skip locked',
         [limit],
       );
@@ -109,7 +109,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
           this.jetStream.publish(row.subject as Subject, typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload, row.event_id),
         ),
       );
-      await connection.execute(`update "outbox" set "published_at" = now() where "seq" in (${rows.map(() => '?').join(',')})`, rows.map((row) => row.seq));
+      await tx.execute(`update "outbox" set "published_at" = now() where "seq" in (${rows.map(() => '?').join(',')})`, rows.map((row) => row.seq));
       return rows.length;
     });
   }

@@ -1,0 +1,56 @@
+import { DynamicModule, Module, Provider } from '@nestjs/common';
+import { EntityManager } from '@mikro-orm/postgresql';
+import { STREAMS } from '@cec/contracts';
+import { Clock, CLOCK } from '@cec/kernel';
+import { PlatformModule, PlatformOptions } from '@cec/platform';
+import {
+  GetDailyUsageUseCase,
+  GetMonthlyUsageUseCase,
+  GetUsageRevisionsUseCase,
+  IngestUsageEventsUseCase,
+  ListRejectedUsageEventsUseCase,
+  METERING_REPOSITORY,
+  MeteringDeps,
+  MeteringRepository,
+  RecordSubscriptionChangesUseCase,
+  ReportUsageEventsUseCase,
+} from '@cec/metering-application';
+import { PostgresMeteringRepository } from '@cec/metering-persistence';
+import { METERING_ORM } from './metering.module-def';
+import { UsageController } from './http/usage.controller';
+import { DEFAULT_CONSUMER_SETTINGS, METERING_CONSUMER_SETTINGS, MeteringConsumerSettings } from './messaging/consumer-settings';
+import { MeteringRpcHandler } from './messaging/metering-rpc.handler';
+import { SubscriptionChangedConsumer } from './messaging/subscription-changed.consumer';
+import { UsageReportedConsumer } from './messaging/usage-reported.consumer';
+
+const USE_CASES = [IngestUsageEventsUseCase, RecordSubscriptionChangesUseCase, GetDailyUsageUseCase, GetMonthlyUsageUseCase, GetUsageRevisionsUseCase, ListRejectedUsageEventsUseCase];
+
+const useCaseProviders: Provider[] = USE_CASES.map((useCase) => ({
+  provide: useCase,
+  inject: [METERING_REPOSITORY, CLOCK],
+  useFactory: (repository: MeteringRepository, clock: Clock) => new useCase({ repository, clock } satisfies MeteringDeps),
+}));
+
+export interface MeteringAppOptions extends Pick<PlatformOptions, 'config' | 'clock'> {
+  consumers?: Partial<MeteringConsumerSettings>;
+}
+
+@Module({})
+export class MeteringAppModule {
+  static register(options: MeteringAppOptions = {}): DynamicModule {
+    const { consumers, ...overrides } = options;
+    return {
+      module: MeteringAppModule,
+      imports: [PlatformModule.forApp({ ...METERING_ORM, streams: [STREAMS.usage, STREAMS.billingEvents], ...overrides })],
+      controllers: [UsageController, MeteringRpcHandler],
+      providers: [
+        { provide: METERING_REPOSITORY, inject: [EntityManager], useFactory: (em: EntityManager) => new PostgresMeteringRepository(em) },
+        { provide: METERING_CONSUMER_SETTINGS, useValue: { ...DEFAULT_CONSUMER_SETTINGS, ...consumers } satisfies MeteringConsumerSettings },
+        ...useCaseProviders,
+        { provide: ReportUsageEventsUseCase, inject: [IngestUsageEventsUseCase], useFactory: (ingest: IngestUsageEventsUseCase) => new ReportUsageEventsUseCase(ingest) },
+        UsageReportedConsumer,
+        SubscriptionChangedConsumer,
+      ],
+    };
+  }
+}

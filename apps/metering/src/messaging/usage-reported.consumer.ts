@@ -1,0 +1,56 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { CONSUMERS, STREAMS, SUBJECTS } from '@cec/contracts';
+import { decodeJson, DecodedMessage, JetStreamService } from '@cec/platform';
+import { IngestItem, IngestUsageEventsUseCase } from '@cec/metering-application';
+import { METERING_CONSUMER_SETTINGS, MeteringConsumerSettings } from './consumer-settings';
+import { messageText, natsMessageKey } from './nats-message-key';
+
+/**
+ * `usage.reported` (stream USAGE), durable pull consumer shared by every replica: batches of up to
+ * `usageBatchSize` go through the same ingestion as REST (R6) in one transaction, and are acked
+ * only after it commits (JetStreamService). Malformed JSON is dead-lettered with source `nats`.
+ * An event for a subscription not known yet is nak'ed with a growing delay, a bounded number of
+ * times, before it is dead-lettered; a nak'ed message is settled, so the acks that follow the
+ * commit leave it alone.
+ */
+@Injectable()
+export class UsageReportedConsumer implements OnApplicationBootstrap {
+  private readonly logger = new Logger(UsageReportedConsumer.name);
+
+  constructor(
+    private readonly jetStream: JetStreamService,
+    private readonly ingest: IngestUsageEventsUseCase,
+    @Inject(METERING_CONSUMER_SETTINGS) private readonly settings: MeteringConsumerSettings,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.jetStream.startConsumer<unknown>({
+      stream: STREAMS.usage.name,
+      durable: CONSUMERS.meteringUsage,
+      filterSubject: SUBJECTS.usageReported,
+      batchSize: this.settings.usageBatchSize,
+      maxWaitMs: Math.max(1000, this.settings.maxWaitMs),
+      decode: decodeJson,
+      handle: (batch) => this.handle(batch),
+    });
+  }
+
+  private async handle(batch: DecodedMessage<unknown>[]): Promise<void> {
+    const items: IngestItem[] = batch.map((message) => ({
+      payload: message.ok ? message.value : undefined,
+      malformed: message.ok ? undefined : { reason: message.error, text: message.text },
+      natsKey: natsMessageKey(message.raw),
+      rawText: () => messageText(message.raw),
+      mayDeferUnknownSubscription: message.raw.info.deliveryCount < this.settings.unknownSubscriptionDeliveries,
+    }));
+    const result = await this.ingest.execute({ source: 'nats', items });
+    result.outcomes.forEach((outcome, index) => {
+      if (outcome.status !== 'deferred') return;
+      const deliveries = batch[index].raw.info.deliveryCount;
+      batch[index].raw.nak(Math.min(this.settings.unknownSubscriptionDelayMs * 2 ** (deliveries - 1), this.settings.unknownSubscriptionMaxDelayMs));
+    });
+    if (result.rejected.length > 0 || result.deferred > 0) {
+      this.logger.warn(`usage.reported batch of ${batch.length}: ${result.accepted} accepted, ${result.duplicates} duplicates, ${result.rejected.length} dead-lettered, ${result.deferred} deferred (subscription not known yet)`);
+    }
+  }
+}

@@ -1,0 +1,3 @@
+export * from './metering.entities';
+export * from './metering.repository';
+export * from './migrations/migration-0001-metering';

@@ -1,0 +1,399 @@
+import { EntityManager, Knex } from '@mikro-orm/postgresql';
+import { DateTime } from 'luxon';
+import type { EpochSeconds, TimelinePoint, TimelineStatus } from '@cec/metering-domain';
+import type {
+  AccountRevision,
+  DeadLetterKind,
+  DeadLetterRecord,
+  IngestionSource,
+  MeteringRepository,
+  NewDeadLetter,
+  SubscriptionChangesWrite,
+  SubscriptionPoints,
+  SubscriptionRecord,
+  UsageBatchWrite,
+} from '@cec/metering-application';
+import { MeteringSubscriptionEntity } from './metering.entities';
+
+/**
+ * Advisory lock that orders revisions with commits. Every timeline write holds it shared for its
+ * transaction (so writers never wait for each other); a reader that must report `asOfRevision`
+ * takes it exclusively for a moment: it waits for the writes in flight to commit, and writes that
+ * start later get higher revisions. Without it a write could take revision 7, commit after a read
+ * that already saw revision 8, and never be reported as "after 8" (R6.2 would lose it).
+ */
+export const TIMELINE_REVISION_LOCK = 0x6d657465; // "mete"
+
+interface RawResult<T> {
+  rows: T[];
+}
+
+async function query<T>(db: Knex, sql: string, bindings: readonly unknown[] = []): Promise<T[]> {
+  const result = (await db.raw(sql, bindings as Knex.RawBinding[])) as RawResult<T>;
+  return result.rows;
+}
+
+function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Dead letters keep what was received, within what jsonb can hold. */
+export const DEAD_LETTER_MAX_DEPTH = 256;
+export const DEAD_LETTER_MAX_CHARS = 64 * 1024;
+
+/** Deepest nesting of arrays and objects in a JSON text (string contents skipped). */
+function nestingDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++; // backslash: skip the escaped character
+      else if (c === 34) inString = false;
+    } else if (c === 34) {
+      inString = true;
+    } else if (c === 91 || c === 123) {
+      depth++;
+      if (depth > max) max = depth;
+    } else if (c === 93 || c === 125) {
+      depth--;
+    }
+  }
+  return max;
+}
+
+/**
+ * The payload of a dead letter as JSON text that PostgreSQL will take, so that a refused message
+ * can never fail its batch (R6.3: bad events never stop the good ones). jsonb holds no NUL
+ * character (replaced by U+FFFD) and refuses very deep nesting: a payload nested deeper than
+ * {@link DEAD_LETTER_MAX_DEPTH}, longer than {@link DEAD_LETTER_MAX_CHARS} or that cannot be
+ * serialized at all is kept as a JSON string of the text received (`rawText`, truncated) instead.
+ */
+export function deadLetterPayloadJson(value: unknown, rawText: string | null = null): string {
+  let text: string | null = null;
+  if (typeof value === 'string') {
+    text = JSON.stringify(value.length > DEAD_LETTER_MAX_CHARS ? `${value.slice(0, DEAD_LETTER_MAX_CHARS)}…` : value);
+  } else {
+    try {
+      text = JSON.stringify(value) ?? 'null';
+    } catch {
+      text = null; // e.g. nested too deep for the serializer itself
+    }
+    if (text === null || text.length > DEAD_LETTER_MAX_CHARS || nestingDepth(text) > DEAD_LETTER_MAX_DEPTH) {
+      const raw = rawText ?? text ?? '(payload not representable)';
+      text = JSON.stringify(raw.length > DEAD_LETTER_MAX_CHARS ? `${raw.slice(0, DEAD_LETTER_MAX_CHARS)}…` : raw);
+    }
+  }
+  // a NUL escape is `\u0000` after an even number of backslashes (an odd number escapes the backslash)
+  return text.replace(/(?<!\\)((?:\\\\)*)\\u0000/g, '$1\\ufffd');
+}
+
+function safeText(value: string): string {
+  return value.split('\u0000').join('\ufffd');
+}
+
+function toEpochSeconds(value: unknown): EpochSeconds {
+  return typeof value === 'number' ? value : Number(value);
+}
+
+interface StateRow {
+  subscription_id: string;
+  account_id: string;
+  at: number;
+  sequence: number;
+  product_code: string;
+  quantity: number;
+  status: TimelineStatus;
+}
+
+interface UsageRow {
+  subscription_id: string;
+  account_id: string;
+  at: number;
+  id: string;
+  quantity: number;
+}
+
+interface DeadLetterRow {
+  id: string;
+  kind: DeadLetterKind;
+  event_id: string | null;
+  source: IngestionSource;
+  code: string;
+  message: string;
+  payload: unknown;
+  received_ms: number;
+}
+
+type SubscriptionFilter = { column: 'id' | 'account_id'; values: readonly string[] };
+
+/**
+ * State points that decide [from, to): per subscription, the last one before `from` (the state
+ * in force when the period starts) and every one inside. One statement for the whole set.
+ */
+function statePointsSql(filter: SubscriptionFilter): string {
+  return `
+    select p.subscription_id, s.account_id, extract(epoch from p.effective_at)::float8 as at, p.sequence, p.product_code, p.quantity, p.status
+    from subscription s
+    cross join lateral (
+      (select * from subscription_state_point b
+        where b.subscription_id = s.id and b.effective_at < to_timestamp(?)
+        order by b.effective_at desc, b.sequence desc limit 1)
+      union all
+      (select * from subscription_state_point i
+        where i.subscription_id = s.id and i.effective_at >= to_timestamp(?) and i.effective_at < to_timestamp(?))
+    ) p
+    where s.${filter.column} = any(?::text[])
+    order by p.subscription_id, p.effective_at, p.sequence`;
+}
+
+/**
+ * Usage events that decide [from, to): per subscription, the last one before `from` (ties at one
+ * instant are ordered by id in code-point order, as the domain orders them) and every one inside.
+ */
+function usagePointsSql(filter: SubscriptionFilter): string {
+  return `
+    select u.subscription_id, s.account_id, extract(epoch from u.occurred_at)::float8 as at, u.id, u.quantity
+    from subscription s
+    cross join lateral (
+      (select b.id, b.subscription_id, b.occurred_at, b.quantity from usage_event b
+        where b.subscription_id = s.id and b.occurred_at < to_timestamp(?)
+        order by b.occurred_at desc, b.id collate "C" desc limit 1)
+      union all
+      (select i.id, i.subscription_id, i.occurred_at, i.quantity from usage_event i
+        where i.subscription_id = s.id and i.occurred_at >= to_timestamp(?) and i.occurred_at < to_timestamp(?))
+    ) u
+    where s.${filter.column} = any(?::text[])
+    order by u.subscription_id, u.occurred_at`;
+}
+
+async function loadPoints(db: Knex, filter: SubscriptionFilter, from: EpochSeconds, to: EpochSeconds): Promise<SubscriptionPoints[]> {
+  const bindings = [from, from, to, [...filter.values]];
+  const states = await query<StateRow>(db, statePointsSql(filter), bindings);
+  const usages = await query<UsageRow>(db, usagePointsSql(filter), bindings);
+  const bySubscription = new Map<string, SubscriptionPoints>();
+  const entry = (subscriptionId: string, accountId: string): TimelinePoint[] => {
+    let found = bySubscription.get(subscriptionId);
+    if (!found) {
+      found = { subscriptionId, accountId, points: [] };
+      bySubscription.set(subscriptionId, found);
+    }
+    return found.points;
+  };
+  for (const row of states) {
+    entry(row.subscription_id, row.account_id).push({
+      kind: 'state',
+      at: toEpochSeconds(row.at),
+      sequence: row.sequence,
+      productCode: row.product_code,
+      quantity: row.quantity,
+      status: row.status,
+    });
+  }
+  for (const row of usages) {
+    entry(row.subscription_id, row.account_id).push({ kind: 'usage', at: toEpochSeconds(row.at), quantity: row.quantity, eventId: row.id });
+  }
+  return [...bySubscription.values()].sort((a, b) => compareStrings(a.subscriptionId, b.subscriptionId));
+}
+
+async function insertDeadLetters(db: Knex, deadLetters: readonly NewDeadLetter[], receivedAt: string): Promise<void> {
+  if (deadLetters.length === 0) return;
+  await query(
+    db,
+    `insert into dead_letter (kind, event_id, source, code, message, payload, received_at, nats_key)
+     select d.kind, d.event_id, d.source, d.code, d.message, d.payload::jsonb, ?::timestamptz, d.nats_key
+     from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) as d(kind, event_id, source, code, message, payload, nats_key)
+     on conflict (nats_key) do nothing`,
+    [
+      receivedAt,
+      deadLetters.map((d) => d.kind),
+      deadLetters.map((d) => d.eventId),
+      deadLetters.map((d) => d.source),
+      deadLetters.map((d) => d.code),
+      deadLetters.map((d) => safeText(d.message)),
+      deadLetters.map((d) => deadLetterPayloadJson(d.payload, d.rawText)),
+      deadLetters.map((d) => d.natsKey),
+    ],
+  );
+}
+
+/**
+ * PostgreSQL implementation of the metering port. Bulk writes are single statements over arrays
+ * (`unnest`) with `on conflict do nothing` on the idempotency keys; rows are written in key order
+ * so that concurrent batches lock shared keys in one order (no deadlocks).
+ */
+export class PostgresMeteringRepository implements MeteringRepository {
+  constructor(private readonly em: EntityManager) {}
+
+  private get knex(): Knex {
+    return this.em.getKnex();
+  }
+
+  async knownSubscriptionIds(ids: readonly string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const rows = await query<{ id: string }>(this.knex, 'select id from subscription where id = any(?::text[])', [[...ids]]);
+    return new Set(rows.map((row) => row.id));
+  }
+
+  async writeUsageBatch(write: UsageBatchWrite): Promise<ReadonlySet<string>> {
+    const receivedAt = write.receivedAt.toUTC().toISO() as string;
+    const events = [...write.events].sort((a, b) => compareStrings(a.id, b.id));
+    return this.knex.transaction(async (trx) => {
+      await trx.raw('select pg_advisory_xact_lock_shared(?)', [TIMELINE_REVISION_LOCK]);
+      let inserted = new Set<string>();
+      if (events.length > 0) {
+        const rows = await query<{ id: string }>(
+          trx,
+          `with input as (
+             select * from unnest(?::text[], ?::text[], ?::int[], ?::bigint[], ?::text[]) as i(id, subscription_id, quantity, at, period)
+           ), ins as (
+             insert into usage_event (id, subscription_id, quantity, occurred_at, received_at, revision)
+             select id, subscription_id, quantity, to_timestamp(at), ?::timestamptz, nextval('timeline_revision') from input
+             on conflict (id) do nothing
+             returning id, revision
+           ), touched as (
+             insert into timeline_write (subscription_id, period, max_revision)
+             select input.subscription_id, input.period, max(ins.revision) from ins join input on input.id = ins.id
+             group by input.subscription_id, input.period
+             order by input.subscription_id, input.period
+             on conflict (subscription_id, period) do update set max_revision = greatest(timeline_write.max_revision, excluded.max_revision)
+           )
+           select id from ins`,
+          [events.map((e) => e.id), events.map((e) => e.subscriptionId), events.map((e) => e.quantity), events.map((e) => e.at), events.map((e) => e.period), receivedAt],
+        );
+        inserted = new Set(rows.map((row) => row.id));
+      }
+      await insertDeadLetters(trx, write.deadLetters, receivedAt);
+      return inserted;
+    });
+  }
+
+  async writeSubscriptionChanges(write: SubscriptionChangesWrite): Promise<number> {
+    const receivedAt = write.receivedAt.toUTC().toISO() as string;
+    // one row per (subscription, sequence), in key order
+    const unique = new Map(write.changes.map((row) => [`${row.change.subscriptionId}\u0000${String(row.change.point.sequence).padStart(10, '0')}`, row]));
+    const changes = [...unique.entries()].sort(([a], [b]) => compareStrings(a, b)).map(([, row]) => row);
+    // the newest change of each subscription sets its current state
+    const newest = new Map<string, (typeof changes)[number]>();
+    for (const row of changes) newest.set(row.change.subscriptionId, row);
+    const latest = [...newest.values()];
+    return this.knex.transaction(async (trx) => {
+      await trx.raw('select pg_advisory_xact_lock_shared(?)', [TIMELINE_REVISION_LOCK]);
+      let recorded = 0;
+      if (latest.length > 0) {
+        await trx.raw(
+          `insert into subscription (id, account_id, product_code, quantity, status, last_sequence, last_effective_at, updated_at)
+           select id, account_id, product_code, quantity, status, last_sequence, to_timestamp(at), ?::timestamptz
+           from unnest(?::text[], ?::text[], ?::text[], ?::int[], ?::text[], ?::int[], ?::bigint[]) as i(id, account_id, product_code, quantity, status, last_sequence, at)
+           order by id
+           on conflict (id) do update set
+             account_id = excluded.account_id, product_code = excluded.product_code, quantity = excluded.quantity, status = excluded.status,
+             last_sequence = excluded.last_sequence, last_effective_at = excluded.last_effective_at, updated_at = excluded.updated_at
+           where subscription.last_sequence < excluded.last_sequence`,
+          [
+            receivedAt,
+            latest.map((r) => r.change.subscriptionId),
+            latest.map((r) => r.change.accountId),
+            latest.map((r) => r.change.point.productCode),
+            latest.map((r) => r.change.point.quantity),
+            latest.map((r) => r.change.point.status),
+            latest.map((r) => r.change.point.sequence),
+            latest.map((r) => r.change.point.at),
+          ],
+        );
+        const rows = await query<{ count: string }>(
+          trx,
+          `with input as (
+             select * from unnest(?::text[], ?::int[], ?::text[], ?::text[], ?::bigint[], ?::text[], ?::int[], ?::text[], ?::text[])
+               as i(subscription_id, sequence, event_id, kind, at, product_code, quantity, status, period)
+           ), ins as (
+             insert into subscription_state_point (subscription_id, sequence, event_id, kind, effective_at, product_code, quantity, status, revision, received_at)
+             select subscription_id, sequence, event_id, kind, to_timestamp(at), product_code, quantity, status, nextval('timeline_revision'), ?::timestamptz
+             from input
+             on conflict (subscription_id, sequence) do nothing
+             returning subscription_id, sequence, revision
+           ), touched as (
+             insert into timeline_write (subscription_id, period, max_revision)
+             select input.subscription_id, input.period, max(ins.revision)
+             from ins join input on input.subscription_id = ins.subscription_id and input.sequence = ins.sequence
+             group by input.subscription_id, input.period
+             order by input.subscription_id, input.period
+             on conflict (subscription_id, period) do update set max_revision = greatest(timeline_write.max_revision, excluded.max_revision)
+           )
+           select count(*) as count from ins`,
+          [
+            changes.map((r) => r.change.subscriptionId),
+            changes.map((r) => r.change.point.sequence),
+            changes.map((r) => r.change.eventId),
+            changes.map((r) => r.change.kind),
+            changes.map((r) => r.change.point.at),
+            changes.map((r) => r.change.point.productCode),
+            changes.map((r) => r.change.point.quantity),
+            changes.map((r) => r.change.point.status),
+            changes.map((r) => r.period),
+            receivedAt,
+          ],
+        );
+        recorded = Number(rows[0]?.count ?? 0);
+      }
+      await insertDeadLetters(trx, write.deadLetters, receivedAt);
+      return recorded;
+    });
+  }
+
+  async findSubscription(id: string): Promise<SubscriptionRecord | null> {
+    const row = await this.em.fork().findOne(MeteringSubscriptionEntity, { id });
+    if (!row) return null;
+    return { id: row.id, accountId: row.accountId, productCode: row.productCode, quantity: row.quantity, status: row.status as TimelineStatus };
+  }
+
+  pointsOfSubscriptions(subscriptionIds: readonly string[], from: EpochSeconds, to: EpochSeconds): Promise<SubscriptionPoints[]> {
+    if (subscriptionIds.length === 0) return Promise.resolve([]);
+    return loadPoints(this.knex, { column: 'id', values: subscriptionIds }, from, to);
+  }
+
+  async pointsOfAccounts(accountIds: readonly string[], from: EpochSeconds, to: EpochSeconds): Promise<{ asOfRevision: string; subscriptions: SubscriptionPoints[] }> {
+    return this.knex.transaction(async (trx) => {
+      // waits for the writes in flight; writes that start after this get higher revisions
+      await trx.raw('select pg_advisory_xact_lock(?)', [TIMELINE_REVISION_LOCK]);
+      const [revision] = await query<{ value: string }>(trx, 'select (case when is_called then last_value else 0 end)::text as value from timeline_revision');
+      const subscriptions = accountIds.length === 0 ? [] : await loadPoints(trx, { column: 'account_id', values: accountIds }, from, to);
+      return { asOfRevision: revision?.value ?? '0', subscriptions };
+    });
+  }
+
+  async earliestPeriodsWrittenAfter(accounts: readonly AccountRevision[]): Promise<Array<{ accountId: string; earliestPeriod: string }>> {
+    if (accounts.length === 0) return [];
+    const rows = await query<{ account_id: string; earliest_period: string }>(
+      this.knex,
+      `select a.account_id, min(w.period) as earliest_period
+       from unnest(?::text[], ?::bigint[]) as a(account_id, after_revision)
+       join subscription s on s.account_id = a.account_id
+       join timeline_write w on w.subscription_id = s.id and w.max_revision > a.after_revision
+       group by a.account_id
+       order by a.account_id`,
+      [accounts.map((a) => a.accountId), accounts.map((a) => a.afterRevision)],
+    );
+    return rows.map((row) => ({ accountId: row.account_id, earliestPeriod: row.earliest_period.trim() }));
+  }
+
+  async listDeadLetters(kind: DeadLetterKind, limit: number): Promise<DeadLetterRecord[]> {
+    // raw SQL: jsonb comes back as sent (a payload that is a JSON string stays a string)
+    const rows = await query<DeadLetterRow>(
+      this.knex,
+      'select id::text as id, kind, event_id, source, code, message, payload, (extract(epoch from received_at) * 1000)::float8 as received_ms from dead_letter where kind = ? order by dead_letter.id desc limit ?',
+      [kind, limit],
+    );
+    return rows.map((row) => ({
+      id: row.id,
+      kind: row.kind,
+      eventId: row.event_id,
+      source: row.source,
+      code: row.code,
+      message: row.message,
+      payload: row.payload,
+      receivedAt: DateTime.fromMillis(Math.round(row.received_ms), { zone: 'utc' }),
+    }));
+  }
+}
