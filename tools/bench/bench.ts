@@ -84,8 +84,9 @@ baseline in the same run on the same machine. Data is generated from a seeded PR
     const { platform, baseline } = ingestion;
     sections.push(`## 1. Ingestion: usage events from \`usage.reported\` to committed rows
 
-${fmt(platform.events)} events over ${fmt(SUBSCRIPTIONS)} subscriptions, published as fast as
-JetStream acknowledges them (4,000 in flight), with \`Nats-Msg-Id\` set to the event id.
+${fmt(platform.events)} events over ${fmt(SUBSCRIPTIONS)} subscriptions, published onto the stream's
+subject as fast as the load generator can (plain NATS publishes flushed every 5,000, with
+\`Nats-Msg-Id\` set to the event id), while the consumer drains them.
 
 | | events/s (publish start → last event committed) | seconds | p50 latency | p99 latency |
 | --- | ---: | ---: | ---: | ---: |
