@@ -202,14 +202,10 @@ describe('metering queries: daily usage (R4.1), monthly usage and revisions for 
   });
 
   it('R8.1: malformed requests get an error reply, and the app keeps answering', async () => {
-    // the platform's global filter re-throws outside HTTP: the requester gets the exception serialized
-    await expect(rpc.request(PATTERNS.meteringMonthlyUsage, { period: '2025-13', accountIds: [] })).rejects.toMatchObject({
-      error: { code: 'VALIDATION_FAILED', message: expect.stringMatching(/period/) },
-    });
-    await expect(rpc.request(PATTERNS.meteringMonthlyUsage, { period: '2025-11', accountIds: 'acc-a' })).rejects.toMatchObject({ error: { code: 'VALIDATION_FAILED', message: expect.stringMatching(/accountIds/) } });
-    await expect(rpc.request(PATTERNS.meteringUsageRevisions, { accounts: [{ accountId: ACC_A, afterRevision: '-1' }] })).rejects.toMatchObject({
-      error: { code: 'VALIDATION_FAILED', message: expect.stringMatching(/afterRevision/) },
-    });
+    // the platform's error filter answers request/reply errors with {statusCode, code, message}
+    await expect(rpc.request(PATTERNS.meteringMonthlyUsage, { period: '2025-13', accountIds: [] })).rejects.toMatchObject({ code: 'VALIDATION_FAILED', message: expect.stringMatching(/period/) });
+    await expect(rpc.request(PATTERNS.meteringMonthlyUsage, { period: '2025-11', accountIds: 'acc-a' })).rejects.toMatchObject({ code: 'VALIDATION_FAILED', message: expect.stringMatching(/accountIds/) });
+    await expect(rpc.request(PATTERNS.meteringUsageRevisions, { accounts: [{ accountId: ACC_A, afterRevision: '-1' }] })).rejects.toMatchObject({ code: 'VALIDATION_FAILED', message: expect.stringMatching(/afterRevision/) });
     const reply = await rpc.request<MonthlyUsageReply>(PATTERNS.meteringMonthlyUsage, { period: '2025-11', accountIds: [] });
     expect(reply.subscriptions).toEqual([]);
   });
