@@ -3,3 +3,4 @@ export * from './price-book';
 export * from './rating';
 export * from './adjustment';
 export * from './deduction';
+export * from './bill-draft';

@@ -64,13 +64,19 @@ function assertDaysInPeriod(period: Period, daysInPeriod: number): void {
 }
 
 /** Checks and orders a month of daily usage: dates of the period, once each; whole quantities. */
+const DAY_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
+
 function validatedDays(period: Period, days: readonly DailyUsage[], subscriptionId: string): DailyUsage[] {
   const prefix = `${period.toString()}-`;
+  const daysInPeriod = billingCalendar.daysInPeriod(period);
   const seen = new Set<CalendarDate>();
   days.forEach((day, index) => {
     const field = `subscription ${subscriptionId} days[${index}]`;
-    const date = billingCalendar.parseDate(day.date, `${field}.date`);
-    if (!date.startsWith(prefix)) {
+    // a date of the period: `YYYY-MM-` of the period and a day 1..D (no calendar object per day)
+    const date = typeof day.date === 'string' ? day.date : '';
+    const dayOfMonth = DAY_PATTERN.test(date) ? Number(date.slice(8)) : 0;
+    if (!date.startsWith(prefix) || dayOfMonth < 1 || dayOfMonth > daysInPeriod) {
+      if (dayOfMonth === 0) billingCalendar.parseDate(day.date, `${field}.date`);
       throw DomainError.validation(`${field}.date ${date} is not in ${period.toString()}`);
     }
     if (seen.has(date)) {

@@ -1,0 +1,132 @@
+import { DynamicModule, Module, Provider, Type } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Clock, CLOCK } from '@cec/kernel';
+import { STREAMS } from '@cec/contracts';
+import { AppConfig, JetStreamService, loadConfig, OutboxRelay, PlatformModule, PlatformOptions, RpcClient } from '@cec/platform';
+import {
+  BILLING_DEPS,
+  BillingDeps,
+  CatchUpBillingRunsUseCase,
+  CreateDiscountUseCase,
+  GetBalanceUseCase,
+  GetBillingRunUseCase,
+  GetBillUseCase,
+  GetLedgerUseCase,
+  ListBillingRunsUseCase,
+  ListBillsUseCase,
+  ListDiscountsUseCase,
+  ProcessBillingJobUseCase,
+  RecordAccountsUseCase,
+  ResumeBillingRunsUseCase,
+  RunEndedPeriodsUseCase,
+  StartBillingRunUseCase,
+  TopUpUseCase,
+} from '@cec/billing-application';
+import {
+  SqlAccountRepository,
+  SqlBillingLedger,
+  SqlBillingRunRepository,
+  SqlBillQueries,
+  SqlDiscountRepository,
+  SqlTopUpRepository,
+} from '@cec/billing-persistence';
+import { BILLING_ORM } from './billing.module-def';
+import { BillingRunSettings, loadBillingRunSettings } from './billing.settings';
+import { BILLING_RUN_SETTINGS } from './billing.tokens';
+import { AccountsController } from './http/accounts.controller';
+import { BillingRunsController } from './http/billing-runs.controller';
+import { BillsController } from './http/bills.controller';
+import { DiscountsController } from './http/discounts.controller';
+import { AccountCreatedHandler } from './messaging/account-created.handler';
+import { BillingRunJobsHandler } from './messaging/billing-run-jobs.handler';
+import { JetStreamJobQueue, OutboxEventRelay, RpcCatalogGateway, RpcUsageGateway } from './messaging/billing.gateways';
+import { BillingScheduler } from './scheduling/billing.scheduler';
+import { TEST_CLOCK, TestClock } from './test-clock/test-clock';
+import { TestClockController } from './test-clock/test-clock.controller';
+
+const USE_CASES = [
+  RecordAccountsUseCase,
+  GetBalanceUseCase,
+  GetLedgerUseCase,
+  TopUpUseCase,
+  CreateDiscountUseCase,
+  ListDiscountsUseCase,
+  GetBillUseCase,
+  ListBillsUseCase,
+  StartBillingRunUseCase,
+  GetBillingRunUseCase,
+  ListBillingRunsUseCase,
+  ProcessBillingJobUseCase,
+  ResumeBillingRunsUseCase,
+  CatchUpBillingRunsUseCase,
+  RunEndedPeriodsUseCase,
+];
+
+const useCaseProviders: Provider[] = USE_CASES.map((useCase) => ({
+  provide: useCase,
+  inject: [BILLING_DEPS],
+  useFactory: (deps: BillingDeps) => new useCase(deps),
+}));
+
+export interface BillingAppOptions extends Pick<PlatformOptions, 'config'> {
+  /** Overrides of the run settings (defaults from the environment). */
+  run?: Partial<BillingRunSettings>;
+}
+
+@Module({})
+export class BillingAppModule {
+  static register(options: BillingAppOptions = {}): DynamicModule {
+    const config: AppConfig = { ...loadConfig('billing'), ...options.config };
+    const settings = loadBillingRunSettings(process.env, options.run);
+    // BILLING_TEST_CLOCK=true: the clock is a TestClock and /v1/test/clock exists; otherwise the
+    // platform's system clock and no such route (404).
+    const testClock = config.billingTestClock ? new TestClock() : null;
+    const controllers: Type<unknown>[] = [DiscountsController, AccountsController, BillingRunsController, BillsController];
+    const extra: Provider[] = [];
+    if (testClock) {
+      controllers.push(TestClockController);
+      extra.push({ provide: TEST_CLOCK, useValue: testClock });
+    }
+    return {
+      module: BillingAppModule,
+      imports: [
+        ScheduleModule.forRoot(),
+        PlatformModule.forApp({
+          ...BILLING_ORM,
+          streams: [STREAMS.billingEvents, STREAMS.billingJobs],
+          config: options.config,
+          ...(testClock ? { clock: { provide: CLOCK, useValue: testClock } } : {}),
+        }),
+      ],
+      controllers,
+      providers: [
+        ...extra,
+        { provide: BILLING_RUN_SETTINGS, useValue: settings },
+        OutboxRelay,
+        {
+          provide: BILLING_DEPS,
+          inject: [EntityManager, RpcClient, JetStreamService, OutboxRelay, CLOCK],
+          useFactory: (em: EntityManager, rpc: RpcClient, jetStream: JetStreamService, relay: OutboxRelay, clock: Clock): BillingDeps => ({
+            accounts: new SqlAccountRepository(em),
+            discounts: new SqlDiscountRepository(em),
+            runs: new SqlBillingRunRepository(em),
+            ledger: new SqlBillingLedger(em),
+            bills: new SqlBillQueries(em),
+            topUps: new SqlTopUpRepository(em),
+            usage: new RpcUsageGateway(rpc),
+            catalog: new RpcCatalogGateway(rpc),
+            jobs: new JetStreamJobQueue(jetStream),
+            events: new OutboxEventRelay(relay),
+            clock,
+            settings,
+          }),
+        },
+        ...useCaseProviders,
+        AccountCreatedHandler,
+        BillingRunJobsHandler,
+        BillingScheduler,
+      ],
+    };
+  }
+}

@@ -1,0 +1,48 @@
+import { ConfigError } from '@cec/platform';
+import type { BillingSettings } from '@cec/billing-application';
+
+/** Settings of the billing run, from the environment (defaults suit one 2-core machine). */
+export interface BillingRunSettings extends BillingSettings {
+  /** Ack deadline of a job on the work queue; a job in progress tells JetStream it is still working. */
+  readonly jobAckWaitMs: number;
+  /** Jobs a replica works on at a time. */
+  readonly jobsInParallel: number;
+  /** Whether this replica pulls jobs from the work queue (all do by default). */
+  readonly consumeJobs: boolean;
+  /** R7.3: run ended months without a completed run at boot. */
+  readonly catchUpOnBoot: boolean;
+  /** How often a replica publishes jobs that were planned but never published (ms; 0 = never). */
+  readonly sweepIntervalMs: number;
+}
+
+type Env = Record<string, string | undefined>;
+
+function positiveInt(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) throw new ConfigError(`${name} must be a whole number >= 0, got "${raw}"`);
+  return value;
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = (env[name] ?? '').toLowerCase();
+  if (raw === '') return fallback;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new ConfigError(`${name} must be true or false, got "${env[name]}"`);
+}
+
+export function loadBillingRunSettings(env: Env = process.env, overrides: Partial<BillingRunSettings> = {}): BillingRunSettings {
+  const settings: BillingRunSettings = {
+    batchSize: Math.max(1, positiveInt(env, 'BILLING_RUN_BATCH_SIZE', 250)),
+    accountConcurrency: Math.max(1, positiveInt(env, 'BILLING_ACCOUNT_CONCURRENCY', 6)),
+    jobsInParallel: Math.max(1, positiveInt(env, 'BILLING_JOBS_IN_PARALLEL', 2)),
+    jobAckWaitMs: Math.max(1000, positiveInt(env, 'BILLING_JOB_ACK_WAIT_MS', 60_000)),
+    consumeJobs: bool(env, 'BILLING_CONSUME_JOBS', true),
+    catchUpOnBoot: bool(env, 'BILLING_CATCH_UP_ON_BOOT', true),
+    sweepIntervalMs: positiveInt(env, 'BILLING_SWEEP_INTERVAL_MS', 60_000),
+    ...overrides,
+  };
+  return settings;
+}

@@ -1,0 +1,184 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { billingCalendar } from '@cec/kernel';
+import type {
+  AccountSnapshot,
+  BillingRunView as RunData,
+  BillView as BillData,
+  LedgerEntryView,
+  StoredDiscount,
+} from '@cec/billing-application';
+
+// Response views: money as strings with two decimals, instants ISO-8601 with offset (UTC+8).
+
+export class DiscountView {
+  @ApiProperty() id!: string;
+  @ApiProperty() accountId!: string;
+  @ApiProperty({ nullable: true, type: String, description: 'null: all products of the account' }) productCode!: string | null;
+  @ApiProperty({ example: '0.15' }) rate!: string;
+  @ApiProperty({ example: '2026-04-01' }) effectiveFrom!: string;
+  @ApiProperty({ nullable: true, type: String, example: null }) effectiveTo!: string | null;
+  @ApiProperty() createdAt!: string;
+}
+
+export function discountView(discount: StoredDiscount): DiscountView {
+  return {
+    id: discount.id,
+    accountId: discount.accountId,
+    productCode: discount.productCode,
+    rate: discount.rate.toString(),
+    effectiveFrom: discount.effectiveFrom,
+    effectiveTo: discount.effectiveTo,
+    createdAt: billingCalendar.formatInstant(discount.createdAt),
+  };
+}
+
+export class BalanceView {
+  @ApiProperty() accountId!: string;
+  @ApiProperty({ example: 'USD' }) currency!: string;
+  @ApiProperty({ example: '30.00' }) balance!: string;
+  @ApiProperty({ example: '0.00' }) outstanding!: string;
+  @ApiProperty({ enum: ['active', 'in_arrears'] }) status!: string;
+}
+
+export function balanceView(snapshot: AccountSnapshot): BalanceView {
+  return {
+    accountId: snapshot.accountId,
+    currency: snapshot.currency,
+    balance: snapshot.balance.toString(),
+    outstanding: snapshot.outstanding.toString(),
+    status: snapshot.status,
+  };
+}
+
+export class LedgerEntryViewDto {
+  @ApiProperty() id!: string;
+  @ApiProperty({ enum: ['top_up', 'deduction', 'settlement', 'adjustment'] }) type!: string;
+  @ApiProperty({ example: '-100.00', description: 'signed: credits positive, debits negative' }) amount!: string;
+  @ApiProperty({ example: '0.00' }) balanceAfter!: string;
+  @ApiPropertyOptional() billId?: string;
+  @ApiPropertyOptional() reference?: string;
+  @ApiProperty() createdAt!: string;
+}
+
+export function ledgerView(entry: LedgerEntryView): LedgerEntryViewDto {
+  return {
+    id: entry.id,
+    type: entry.type,
+    amount: entry.amount.toString(),
+    balanceAfter: entry.balanceAfter.toString(),
+    ...(entry.billId ? { billId: entry.billId } : {}),
+    ...(entry.reference ? { reference: entry.reference } : {}),
+    createdAt: billingCalendar.formatInstant(entry.createdAt),
+  };
+}
+
+export class BillingRunView {
+  @ApiProperty() id!: string;
+  @ApiProperty({ example: '2026-04' }) period!: string;
+  @ApiProperty({ enum: ['running', 'completed', 'failed'] }) status!: string;
+  @ApiProperty({ enum: ['schedule', 'operator'] }) trigger!: string;
+  @ApiProperty({ description: 'n-th run of this period' }) attempt!: number;
+  @ApiProperty({ description: 'accounts this run planned (those not yet billed for the period when it started)' }) accountsTotal!: number;
+  @ApiProperty({ description: 'accounts this run has processed so far (billed, or nothing to bill)' }) accountsProcessed!: number;
+  @ApiProperty({ description: 'accounts this run issued a bill to' }) accountsBilled!: number;
+  @ApiProperty({ description: 'bills this run issued (one per account and period)' }) billsIssued!: number;
+  @ApiProperty({ example: '250.00', description: 'sum of the totals of the bills this run issued' }) total!: string;
+  @ApiProperty() jobsTotal!: number;
+  @ApiProperty() jobsDone!: number;
+  @ApiProperty() jobsFailed!: number;
+  @ApiProperty({ nullable: true, type: String }) error!: string | null;
+  @ApiProperty() startedAt!: string;
+  @ApiProperty({ nullable: true, type: String }) finishedAt!: string | null;
+}
+
+export function runView(run: RunData): BillingRunView {
+  return {
+    id: run.id,
+    period: run.period,
+    status: run.status,
+    trigger: run.trigger,
+    attempt: run.attempt,
+    accountsTotal: run.accountsTotal,
+    accountsProcessed: run.accountsProcessed,
+    accountsBilled: run.accountsBilled,
+    billsIssued: run.billsIssued,
+    total: run.total.toString(),
+    jobsTotal: run.jobsTotal,
+    jobsDone: run.jobsDone,
+    jobsFailed: run.jobsFailed,
+    error: run.error,
+    startedAt: billingCalendar.formatInstant(run.startedAt),
+    finishedAt: run.finishedAt ? billingCalendar.formatInstant(run.finishedAt) : null,
+  };
+}
+
+export class BillLineView {
+  @ApiProperty({ enum: ['usage', 'adjustment'] }) kind!: string;
+  @ApiProperty() subscriptionId!: string;
+  @ApiProperty() productCode!: string;
+  @ApiProperty({ example: '2026-04', description: 'the month the line charges or corrects' }) forPeriod!: string;
+  @ApiProperty({ example: 150 }) quantityDays!: number;
+  @ApiProperty({ example: 30 }) daysInPeriod!: number;
+  @ApiProperty({ example: '250.00' }) listAmount!: string;
+  @ApiProperty({ example: '37.50' }) discountAmount!: string;
+  @ApiProperty({ example: '212.50' }) amount!: string;
+}
+
+export class BillViewDto {
+  @ApiProperty() id!: string;
+  @ApiProperty() accountId!: string;
+  @ApiProperty({ example: '2026-04' }) period!: string;
+  @ApiProperty({ example: 'USD' }) currency!: string;
+  @ApiProperty({ example: '212.50' }) total!: string;
+  @ApiProperty({ example: '100.00' }) paidAmount!: string;
+  @ApiProperty({ example: '112.50' }) outstandingAmount!: string;
+  @ApiProperty({ enum: ['paid', 'partially_paid', 'unpaid'] }) status!: string;
+  @ApiProperty() issuedAt!: string;
+  @ApiProperty({ nullable: true, type: String }) runId!: string | null;
+  @ApiProperty({ type: [BillLineView] }) lines!: BillLineView[];
+}
+
+export function billView(bill: BillData): BillViewDto {
+  return {
+    id: bill.id,
+    accountId: bill.accountId,
+    period: bill.period,
+    currency: bill.currency,
+    total: bill.total.toString(),
+    paidAmount: bill.paidAmount.toString(),
+    outstandingAmount: bill.outstandingAmount.toString(),
+    status: bill.status,
+    issuedAt: billingCalendar.formatInstant(bill.issuedAt),
+    runId: bill.runId,
+    lines: bill.lines.map((line) => ({
+      kind: line.kind,
+      subscriptionId: line.subscriptionId,
+      productCode: line.productCode,
+      forPeriod: line.forPeriod,
+      quantityDays: line.quantityDays,
+      daysInPeriod: line.daysInPeriod,
+      listAmount: line.listAmount.toString(),
+      discountAmount: line.discountAmount.toString(),
+      amount: line.amount.toString(),
+    })),
+  };
+}
+
+export class SettlementViewDto {
+  @ApiProperty() billId!: string;
+  @ApiProperty({ example: '170.00' }) amount!: string;
+  @ApiProperty({ example: '0.00' }) outstandingAfter!: string;
+  @ApiProperty({ enum: ['paid', 'partially_paid'] }) status!: string;
+}
+
+export class TopUpView {
+  @ApiProperty() accountId!: string;
+  @ApiProperty() reference!: string;
+  @ApiProperty({ example: '200.00' }) amount!: string;
+  @ApiProperty({ example: 'USD' }) currency!: string;
+  @ApiProperty({ example: '30.00', description: 'balance after the top-up and its settlements' }) balance!: string;
+  @ApiProperty({ example: '0.00' }) outstanding!: string;
+  @ApiProperty({ enum: ['active', 'in_arrears'] }) status!: string;
+  @ApiProperty({ type: [SettlementViewDto] }) settlements!: SettlementViewDto[];
+  @ApiProperty() createdAt!: string;
+}

@@ -1,0 +1,139 @@
+import { FakeClock, Money, Period } from '@cec/kernel';
+import type { BilledForPeriod } from '@cec/billing-domain';
+import type { MonthlyUsageReply, ResolvePricesRequest, UsageRevisionsRequest } from '@cec/contracts';
+import { BillAccountsUseCase } from './bill-accounts.use-case';
+import type { AccountBillingState, BillingDeps, IssueBillInput, IssueBillOutcome } from './billing.ports';
+import { StaleAccountError } from './billing.ports';
+
+function month(period: string, days: number, quantity: number, code: string): Array<{ date: string; quantity: number; productCodes: string[] }> {
+  return Array.from({ length: days }, (_, index) => ({ date: `${period}-${String(index + 1).padStart(2, '0')}`, quantity, productCodes: [code] }));
+}
+
+interface Harness {
+  deps: BillingDeps;
+  usageCalls: Array<{ period: string; accountIds: string[] }>;
+  revisionCalls: UsageRevisionsRequest[];
+  priceCalls: ResolvePricesRequest[];
+  issued: IssueBillInput[];
+}
+
+function harness(options: {
+  states: AccountBillingState[];
+  usage: Record<string, MonthlyUsageReply>;
+  revisions?: Array<{ accountId: string; earliestPeriod: string }>;
+  processed?: Map<string, Period[]>;
+  billed?: Map<string, Map<string, Map<string, BilledForPeriod>>>;
+  issue?: (input: IssueBillInput) => IssueBillOutcome;
+}): Harness {
+  const h: Harness = { usageCalls: [], revisionCalls: [], priceCalls: [], issued: [], deps: undefined as unknown as BillingDeps };
+  const unused = (): never => {
+    throw new Error('not used here');
+  };
+  h.deps = {
+    accounts: { recordAccounts: unused, snapshot: unused, ledger: unused, earliestCreatedAt: unused },
+    discounts: { insert: unused, listForAccount: unused, listForAccounts: async () => [] },
+    runs: { start: unused, find: unused, list: unused, runningRuns: unused, hasCompletedRun: unused, openJobs: unused, markPublished: unused, finishJob: unused },
+    bills: { find: unused, list: unused },
+    topUps: { apply: unused },
+    ledger: {
+      loadStates: async (ids) => options.states.filter((state) => ids.includes(state.accountId)),
+      processedPeriods: async (accounts) => new Map([...(options.processed ?? new Map<string, Period[]>())].filter(([id]) => accounts.has(id))),
+      billedAmounts: async () => options.billed ?? new Map(),
+      issue: async (input) => {
+        h.issued.push(input);
+        return options.issue ? options.issue(input) : input.draft.billable ? 'issued' : 'nothing_to_bill';
+      },
+    },
+    usage: {
+      monthlyUsage: async (period, accountIds) => {
+        h.usageCalls.push({ period: period.toString(), accountIds: [...accountIds] });
+        return options.usage[period.toString()];
+      },
+      revisions: async (request) => {
+        h.revisionCalls.push(request);
+        return { revisions: options.revisions ?? [] };
+      },
+    },
+    catalog: {
+      resolvePrices: async (request) => {
+        h.priceCalls.push(request);
+        return { prices: { basic: [{ unitPrice: '31.00', currency: 'USD', effectiveFrom: '2020-01-01' }] } };
+      },
+      productExists: unused,
+    },
+    jobs: { enqueue: unused },
+    events: { poke: () => undefined },
+    clock: new FakeClock('2026-04-01T00:00:00Z'),
+    settings: { batchSize: 100, accountConcurrency: 3 },
+  };
+  return h;
+}
+
+const state = (accountId: string, usageRevision: string | null = null, processed = false): AccountBillingState => ({ accountId, currency: 'USD', usageRevision, billSeq: 0, processed });
+
+describe('BillAccountsUseCase (R4, R6.2, R7.2)', () => {
+  it('asks metering and catalog once for the whole batch, never once per account, and skips accounts already processed', async () => {
+    const ids = ['a1', 'a2', 'a3', 'a4'];
+    const h = harness({
+      states: [...ids.map((id) => state(id)), state('done', null, true)],
+      usage: { '2026-03': { period: '2026-03', asOfRevision: '7', subscriptions: ids.map((id) => ({ subscriptionId: `${id}-s`, accountId: id, days: month('2026-03', 31, 1, 'basic') })) } },
+    });
+    const result = await new BillAccountsUseCase(h.deps).execute({ runId: 'run_1', period: Period.parse('2026-03'), accountIds: [...ids, 'done'] });
+    expect(result).toMatchObject({ processed: 4, issued: 4, skipped: 1, failures: [] });
+    expect(h.usageCalls).toEqual([{ period: '2026-03', accountIds: ids }]);
+    expect(h.priceCalls).toEqual([{ productCodes: ['basic'], from: '2026-03-01', to: '2026-03-31' }]);
+    expect(h.revisionCalls).toEqual([]); // nobody was billed before
+    expect(h.issued.map((input) => [input.accountId, input.draft.total.toString(), input.usageRevision])).toEqual(ids.map((id) => [id, '31.00', '7']));
+  });
+
+  it('R6.2 re-rates the months written after the revision billed, with one request per month, and keeps the lowest revision', async () => {
+    const billedJanuary = new Map([['2026-01', new Map([['a1-s', { productCode: 'basic', quantityDays: 31, listAmount: Money.parse('31.00'), discountAmount: Money.zero(), amount: Money.parse('31.00') }]])]]);
+    const h = harness({
+      states: [state('a1', '5'), state('a2', '5')],
+      usage: {
+        '2026-02': { period: '2026-02', asOfRevision: '9', subscriptions: [] },
+        '2026-01': { period: '2026-01', asOfRevision: '8', subscriptions: [{ subscriptionId: 'a1-s', accountId: 'a1', days: month('2026-01', 31, 2, 'basic') }] },
+      },
+      revisions: [{ accountId: 'a1', earliestPeriod: '2026-01' }],
+      processed: new Map([['a1', [Period.parse('2026-01')]]]),
+      billed: new Map([['a1', billedJanuary]]),
+    });
+    await new BillAccountsUseCase(h.deps).execute({ runId: 'run_1', period: Period.parse('2026-02'), accountIds: ['a1', 'a2'] });
+    expect(h.revisionCalls).toEqual([{ accounts: [{ accountId: 'a1', afterRevision: '5' }, { accountId: 'a2', afterRevision: '5' }] }]);
+    expect(h.usageCalls).toEqual([
+      { period: '2026-02', accountIds: ['a1', 'a2'] },
+      { period: '2026-01', accountIds: ['a1'] },
+    ]);
+    const a1 = h.issued.find((input) => input.accountId === 'a1') as IssueBillInput;
+    expect(a1.draft.lines.map((line) => [line.kind, line.forPeriod.toString(), line.amount.toString()])).toEqual([['adjustment', '2026-01', '31.00']]);
+    expect(a1.usageRevision).toBe('8');
+    expect((h.issued.find((input) => input.accountId === 'a2') as IssueBillInput).usageRevision).toBe('9');
+  });
+
+  it('an account that cannot be rated (no price) fails alone; one billed concurrently makes the job retry', async () => {
+    const h = harness({
+      states: [state('a1'), state('a2'), state('a3')],
+      usage: {
+        '2026-03': {
+          period: '2026-03',
+          asOfRevision: '3',
+          subscriptions: [
+            { subscriptionId: 'a1-s', accountId: 'a1', days: month('2026-03', 31, 1, 'basic') },
+            { subscriptionId: 'a2-s', accountId: 'a2', days: month('2026-03', 31, 1, 'unpriced') },
+          ],
+        },
+      },
+    });
+    const result = await new BillAccountsUseCase(h.deps).execute({ runId: 'run_1', period: Period.parse('2026-03'), accountIds: ['a1', 'a2', 'a3'] });
+    expect(result.failures).toEqual([{ accountId: 'a2', code: 'PRICE_NOT_FOUND', message: expect.stringMatching(/unpriced/) }]);
+    expect(result).toMatchObject({ processed: 2, issued: 1 });
+    const stale = harness({
+      states: [state('a1')],
+      usage: { '2026-03': { period: '2026-03', asOfRevision: '3', subscriptions: [] } },
+      issue: (input) => {
+        throw new StaleAccountError(input.accountId);
+      },
+    });
+    await expect(new BillAccountsUseCase(stale.deps).execute({ runId: 'run_1', period: Period.parse('2026-03'), accountIds: ['a1'] })).rejects.toBeInstanceOf(StaleAccountError);
+  });
+});

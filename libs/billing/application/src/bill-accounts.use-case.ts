@@ -1,0 +1,188 @@
+import { billingCalendar, DomainError, newId, Period } from '@cec/kernel';
+import { BilledForPeriod, DiscountBook, draftBill, PriceBook, ReRatedPeriodInput, SubscriptionUsage } from '@cec/billing-domain';
+import type { MonthlyUsageReply } from '@cec/contracts';
+import type { AccountBillingState, BillingDeps } from './billing.ports';
+import { StaleAccountError } from './billing.ports';
+import { forEachWithConcurrency } from './concurrency';
+
+export interface BillAccountsCommand {
+  runId: string;
+  period: Period;
+  accountIds: readonly string[];
+}
+
+export interface BillAccountsResult {
+  /** Accounts processed now (billed, or nothing to bill). */
+  processed: number;
+  issued: number;
+  /** Accounts found already processed for the period (a repeated or resumed job). */
+  skipped: number;
+  /** Accounts that could not be rated (e.g. no price in force): left unprocessed for a later run. */
+  failures: Array<{ accountId: string; code: string; message: string }>;
+}
+
+const REVISION_PATTERN = /^\d{1,19}$/;
+
+function parseRevision(value: unknown, what: string): bigint {
+  if (typeof value !== 'string' || !REVISION_PATTERN.test(value)) {
+    throw new Error(`metering answered an invalid revision for ${what}: ${String(value)}`);
+  }
+  return BigInt(value);
+}
+
+function min(a: bigint, b: bigint): bigint {
+  return a < b ? a : b;
+}
+
+/** Subscriptions of a usage reply per requested account (others are ignored). */
+function groupByAccount(reply: MonthlyUsageReply, accountIds: ReadonlySet<string>): Map<string, SubscriptionUsage[]> {
+  const byAccount = new Map<string, SubscriptionUsage[]>();
+  if (!Array.isArray(reply.subscriptions)) throw new Error('metering answered a usage reply without subscriptions');
+  for (const subscription of reply.subscriptions) {
+    if (!accountIds.has(subscription.accountId)) continue;
+    const list = byAccount.get(subscription.accountId) ?? [];
+    list.push({ subscriptionId: subscription.subscriptionId, accountId: subscription.accountId, days: subscription.days ?? [] });
+    byAccount.set(subscription.accountId, list);
+  }
+  return byAccount;
+}
+
+/**
+ * The heart of a run: bills a batch of accounts for a period, each exactly once.
+ *
+ * Per batch (never per account): one metering request for the period's usage, one for the usage
+ * revisions of accounts billed before (R6.2), one per earlier month to re-rate, one catalog request
+ * for the prices of every product involved. Then per account, with bounded concurrency, the pure
+ * draft (R4, R5, R6.2) and one transaction (bill, lines, deduction, balance, marker, events).
+ */
+export class BillAccountsUseCase {
+  constructor(private readonly deps: BillingDeps) {}
+
+  async execute(command: BillAccountsCommand): Promise<BillAccountsResult> {
+    const { period, runId } = command;
+    const states = await this.deps.ledger.loadStates([...new Set(command.accountIds)], period);
+    const todo = states.filter((state) => !state.processed);
+    const result: BillAccountsResult = { processed: 0, issued: 0, skipped: states.length - todo.length, failures: [] };
+    if (todo.length === 0) return result;
+    const ids = todo.map((state) => state.accountId);
+    const idSet = new Set(ids);
+
+    // 1. the period's usage first: its revision R_P bounds what the revisions answer must cover
+    const usage = await this.deps.usage.monthlyUsage(period, ids);
+    const periodRevision = parseRevision(usage.asOfRevision, period.toString());
+    const usageByAccount = groupByAccount(usage, idSet);
+    const revisionOf = new Map<string, bigint>(ids.map((id) => [id, periodRevision]));
+
+    // 2. late usage (R6.2): accounts with timeline writes after the revision their bills reflect
+    const billedBefore = todo.filter((state) => state.usageRevision !== null);
+    const earliest = new Map<string, Period>();
+    if (billedBefore.length > 0) {
+      const reply = await this.deps.usage.revisions({
+        accounts: billedBefore.map((state) => ({ accountId: state.accountId, afterRevision: state.usageRevision as string })),
+      });
+      for (const entry of reply.revisions ?? []) {
+        if (idSet.has(entry.accountId)) earliest.set(entry.accountId, Period.parse(entry.earliestPeriod, 'earliestPeriod'));
+      }
+    }
+    const reRatePeriods = earliest.size > 0 ? await this.deps.ledger.processedPeriods(earliest, period) : new Map<string, Period[]>();
+    const accountsByPeriod = new Map<string, { period: Period; accountIds: string[] }>();
+    for (const [accountId, periods] of reRatePeriods) {
+      for (const month of periods) {
+        const entry = accountsByPeriod.get(month.toString()) ?? { period: month, accountIds: [] };
+        entry.accountIds.push(accountId);
+        accountsByPeriod.set(month.toString(), entry);
+      }
+    }
+    const reRatedUsage = new Map<string, Map<string, SubscriptionUsage[]>>();
+    const months = [...accountsByPeriod.values()].sort((a, b) => a.period.compare(b.period));
+    for (const month of months) {
+      const reply = await this.deps.usage.monthlyUsage(month.period, month.accountIds);
+      const revision = parseRevision(reply.asOfRevision, month.period.toString());
+      for (const accountId of month.accountIds) revisionOf.set(accountId, min(revisionOf.get(accountId) as bigint, revision));
+      reRatedUsage.set(month.period.toString(), groupByAccount(reply, new Set(month.accountIds)));
+    }
+    const billed =
+      months.length > 0
+        ? await this.deps.ledger.billedAmounts(
+            [...reRatePeriods.keys()],
+            months.map((month) => month.period),
+          )
+        : new Map<string, Map<string, Map<string, BilledForPeriod>>>();
+
+    // 3. prices of every product involved, over the whole range, in one request
+    const codes = new Set<string>();
+    const collect = (subscriptions: Iterable<SubscriptionUsage[]>): void => {
+      for (const list of subscriptions) for (const subscription of list) for (const day of subscription.days) for (const code of day.productCodes ?? []) codes.add(code);
+    };
+    collect(usageByAccount.values());
+    for (const byAccount of reRatedUsage.values()) collect(byAccount.values());
+    const from = months.length > 0 ? months[0].period : period;
+    const prices =
+      codes.size > 0
+        ? await this.deps.catalog.resolvePrices({ productCodes: [...codes].sort(), from: from.firstDate(), to: lastDate(period) })
+        : { prices: {} };
+    const priceBook = PriceBook.fromVersions(prices.prices ?? {});
+    const discounts = DiscountBook.of(await this.deps.discounts.listForAccounts(ids));
+
+    // 4. one transaction per account, a few at a time
+    const stale: string[] = [];
+    await forEachWithConcurrency(todo, this.deps.settings.accountConcurrency, async (state: AccountBillingState) => {
+      let draft;
+      try {
+        const reRated: ReRatedPeriodInput[] = (reRatePeriods.get(state.accountId) ?? []).map((month) => ({
+          period: month,
+          subscriptions: reRatedUsage.get(month.toString())?.get(state.accountId) ?? [],
+          billed: billed.get(state.accountId)?.get(month.toString()) ?? new Map<string, BilledForPeriod>(),
+        }));
+        draft = draftBill({
+          accountId: state.accountId,
+          period,
+          currency: state.currency,
+          subscriptions: usageByAccount.get(state.accountId) ?? [],
+          reRated,
+          prices: priceBook,
+          discounts,
+        });
+      } catch (error) {
+        if (error instanceof DomainError) {
+          result.failures.push({ accountId: state.accountId, code: error.code, message: error.message });
+          return;
+        }
+        throw error;
+      }
+      try {
+        const outcome = await this.deps.ledger.issue({
+          runId,
+          accountId: state.accountId,
+          period,
+          draft,
+          usageRevision: (revisionOf.get(state.accountId) as bigint).toString(),
+          expectedBillSeq: state.billSeq,
+          billId: newId('bill'),
+          issuedAt: this.deps.clock.now(),
+        });
+        if (outcome === 'already_processed') result.skipped += 1;
+        else {
+          result.processed += 1;
+          if (outcome === 'issued') result.issued += 1;
+        }
+      } catch (error) {
+        if (error instanceof StaleAccountError) {
+          stale.push(state.accountId);
+          return;
+        }
+        throw error;
+      }
+    });
+    if (result.issued > 0) this.deps.events.poke();
+    if (stale.length > 0) {
+      // drafted on a state someone else changed: let the job be redelivered and drafted again
+      throw new StaleAccountError(stale[0]);
+    }
+    return result;
+  }
+}
+
+function lastDate(period: Period): string {
+  return `${period.toString()}-${String(billingCalendar.daysInPeriod(period)).padStart(2, '0')}`;
+}

@@ -1,0 +1,288 @@
+import type { DateTime } from 'luxon';
+import type { Clock, Currency, Money, Period } from '@cec/kernel';
+import type { AccountStatus, BillDraft, BilledForPeriod, BillStatus, Discount } from '@cec/billing-domain';
+import type {
+  BillingRunJobMessage,
+  MonthlyUsageReply,
+  ResolvePricesReply,
+  ResolvePricesRequest,
+  UsageRevisionsReply,
+  UsageRevisionsRequest,
+} from '@cec/contracts';
+
+// ---- accounts, balance, ledger ----
+
+export interface NewAccount {
+  readonly id: string;
+  readonly name: string;
+  readonly currency: Currency;
+  readonly createdAt: DateTime;
+  readonly sourceEventId: string;
+}
+
+export interface AccountSnapshot {
+  readonly accountId: string;
+  readonly currency: Currency;
+  readonly balance: Money;
+  readonly outstanding: Money;
+  readonly status: AccountStatus;
+}
+
+export type LedgerEntryType = 'top_up' | 'deduction' | 'settlement' | 'adjustment';
+
+export interface LedgerEntryView {
+  readonly id: string;
+  readonly type: LedgerEntryType;
+  readonly amount: Money;
+  readonly balanceAfter: Money;
+  readonly billId: string | null;
+  readonly reference: string | null;
+  readonly createdAt: DateTime;
+}
+
+/** Port: the billing app's mirror of accounts, with balance and ledger. */
+export interface AccountRepository {
+  /** Idempotent insert (an account already known is left as it is); returns how many were new. */
+  recordAccounts(accounts: readonly NewAccount[]): Promise<number>;
+  snapshot(accountId: string): Promise<AccountSnapshot | null>;
+  /** Entries oldest first, or null when the account is unknown. */
+  ledger(accountId: string): Promise<LedgerEntryView[] | null>;
+  /** When the first known account was created (bounds the catch-up of R7.3). */
+  earliestCreatedAt(): Promise<DateTime | null>;
+}
+
+// ---- discounts ----
+
+export interface StoredDiscount extends Discount {
+  readonly createdAt: DateTime;
+}
+
+/** Port: discounts; the database refuses overlaps of one scope (EXCLUDE constraint). */
+export interface DiscountRepository {
+  /** Inserts after checking overlaps under a lock of the account; DISCOUNT_OVERLAP / ACCOUNT_NOT_FOUND. */
+  insert(discount: Discount, createdAt: DateTime): Promise<StoredDiscount>;
+  /** Null when the account is unknown. */
+  listForAccount(accountId: string): Promise<StoredDiscount[] | null>;
+  listForAccounts(accountIds: readonly string[]): Promise<Discount[]>;
+}
+
+// ---- runs ----
+
+export type RunTrigger = 'schedule' | 'operator';
+export type RunStatus = 'running' | 'completed' | 'failed';
+
+export interface BillingRunView {
+  readonly id: string;
+  readonly period: string;
+  readonly attempt: number;
+  readonly status: RunStatus;
+  readonly trigger: RunTrigger;
+  readonly accountsTotal: number;
+  readonly accountsProcessed: number;
+  readonly accountsBilled: number;
+  readonly billsIssued: number;
+  readonly total: Money;
+  readonly jobsTotal: number;
+  readonly jobsDone: number;
+  readonly jobsFailed: number;
+  readonly error: string | null;
+  readonly startedAt: DateTime;
+  readonly finishedAt: DateTime | null;
+}
+
+export interface StartRunInput {
+  readonly id: string;
+  readonly period: Period;
+  readonly trigger: RunTrigger;
+  readonly startedAt: DateTime;
+  readonly batchSize: number;
+}
+
+export interface StartRunResult {
+  readonly run: BillingRunView;
+  /** False when a run of the period was already running: that one is returned. */
+  readonly created: boolean;
+}
+
+/** Port: billing runs and their jobs (one job = one batch of accounts). */
+export interface BillingRunRepository {
+  /**
+   * In one transaction: a run row (at most one running per period: a unique index), and its jobs:
+   * the accounts not yet processed for the period, in batches. A run with nothing to do completes.
+   */
+  start(input: StartRunInput): Promise<StartRunResult>;
+  find(runId: string): Promise<BillingRunView | null>;
+  /** Newest first. */
+  list(period: Period | null): Promise<BillingRunView[]>;
+  runningRuns(): Promise<BillingRunView[]>;
+  hasCompletedRun(period: Period): Promise<boolean>;
+  /** Jobs of a run not finished yet; `onlyUnpublished` limits them to those never published. */
+  openJobs(runId: string, onlyUnpublished: boolean): Promise<BillingRunJobMessage[]>;
+  markPublished(runId: string, batches: readonly number[], at: DateTime): Promise<void>;
+  /** Marks a job finished (once) and completes the run when it was the last one. */
+  finishJob(runId: string, batch: number, error: string | null, at: DateTime): Promise<void>;
+}
+
+// ---- bills ----
+
+export interface BillLineView {
+  readonly kind: 'usage' | 'adjustment';
+  readonly subscriptionId: string;
+  readonly productCode: string;
+  readonly forPeriod: string;
+  readonly quantityDays: number;
+  readonly daysInPeriod: number;
+  readonly listAmount: Money;
+  readonly discountAmount: Money;
+  readonly amount: Money;
+}
+
+export interface BillView {
+  readonly id: string;
+  readonly accountId: string;
+  readonly period: string;
+  readonly runId: string | null;
+  readonly currency: Currency;
+  readonly total: Money;
+  readonly paidAmount: Money;
+  readonly outstandingAmount: Money;
+  readonly status: BillStatus;
+  readonly issuedAt: DateTime;
+  readonly lines: readonly BillLineView[];
+}
+
+export interface BillQueries {
+  find(billId: string): Promise<BillView | null>;
+  list(filter: { accountId: string | null; period: Period | null; limit: number }): Promise<BillView[]>;
+}
+
+/** What the batch needs to know of its accounts before rating. */
+export interface AccountBillingState {
+  readonly accountId: string;
+  readonly currency: Currency;
+  /** Metering revision every billed month of the account reflects; null before the first bill. */
+  readonly usageRevision: string | null;
+  /** Bumped by every bill: a bill drafted on an older value is stale. */
+  readonly billSeq: number;
+  /** Already processed (billed or found nothing to bill) for the period. */
+  readonly processed: boolean;
+}
+
+export interface IssueBillInput {
+  readonly runId: string;
+  readonly accountId: string;
+  readonly period: Period;
+  readonly draft: BillDraft;
+  /** The metering revision every billed month of the account reflects after this bill. */
+  readonly usageRevision: string;
+  readonly expectedBillSeq: number;
+  readonly billId: string;
+  readonly issuedAt: DateTime;
+}
+
+export type IssueBillOutcome = 'issued' | 'nothing_to_bill' | 'already_processed';
+
+/** Thrown when an account was billed by someone else between drafting and issuing. */
+export class StaleAccountError extends Error {
+  constructor(readonly accountId: string) {
+    super(`account ${accountId} was billed concurrently; its bill must be drafted again`);
+    this.name = 'StaleAccountError';
+  }
+}
+
+/** Port: the billing hot path. Each account in one transaction; unique keys make it exactly once. */
+export interface BillingLedger {
+  loadStates(accountIds: readonly string[], period: Period): Promise<AccountBillingState[]>;
+  /** Periods processed for each account from `from` on (excluding `except`). */
+  processedPeriods(accounts: ReadonlyMap<string, Period>, except: Period): Promise<Map<string, Period[]>>;
+  /** What was billed per (account, forPeriod, subscription) for the given months. */
+  billedAmounts(accountIds: readonly string[], periods: readonly Period[]): Promise<Map<string, Map<string, Map<string, BilledForPeriod>>>>;
+  /**
+   * One transaction: processed marker (unique account+period), bill (unique account+period),
+   * lines, deduction or credit ledger entries, balance, outbox events.
+   */
+  issue(input: IssueBillInput): Promise<IssueBillOutcome>;
+}
+
+// ---- top-ups ----
+
+export interface SettlementView {
+  readonly billId: string;
+  readonly amount: string;
+  readonly outstandingAfter: string;
+  readonly status: BillStatus;
+}
+
+/** The answer of a top-up, stored with it and given again for the same reference (R7.5). */
+export interface TopUpAnswer {
+  readonly accountId: string;
+  readonly reference: string;
+  readonly amount: string;
+  readonly currency: string;
+  readonly balance: string;
+  readonly outstanding: string;
+  readonly status: AccountStatus;
+  readonly settlements: readonly SettlementView[];
+  readonly createdAt: string;
+}
+
+export interface TopUpRepository {
+  /** Credits and settles in one transaction; the same reference again returns the first answer. */
+  apply(input: { accountId: string; reference: string; amount: Money; at: DateTime }): Promise<{ created: boolean; answer: TopUpAnswer }>;
+}
+
+// ---- other apps and transport ----
+
+export interface UsageGateway {
+  monthlyUsage(period: Period, accountIds: readonly string[]): Promise<MonthlyUsageReply>;
+  revisions(request: UsageRevisionsRequest): Promise<UsageRevisionsReply>;
+}
+
+export interface CatalogGateway {
+  resolvePrices(request: ResolvePricesRequest): Promise<ResolvePricesReply>;
+  productExists(code: string): Promise<boolean>;
+}
+
+export interface JobQueue {
+  enqueue(jobs: readonly BillingRunJobMessage[]): Promise<void>;
+}
+
+/** Asks the outbox relay to publish what was just committed. */
+export interface EventRelay {
+  poke(): void;
+}
+
+export interface BillingSettings {
+  /** Accounts per job (one metering and one catalog request per job). */
+  readonly batchSize: number;
+  /** Account transactions in flight at a time within a job. */
+  readonly accountConcurrency: number;
+}
+
+export interface BillingDeps {
+  readonly accounts: AccountRepository;
+  readonly discounts: DiscountRepository;
+  readonly runs: BillingRunRepository;
+  readonly ledger: BillingLedger;
+  readonly bills: BillQueries;
+  readonly topUps: TopUpRepository;
+  readonly usage: UsageGateway;
+  readonly catalog: CatalogGateway;
+  readonly jobs: JobQueue;
+  readonly events: EventRelay;
+  readonly clock: Clock;
+  readonly settings: BillingSettings;
+}
+
+export const BILLING_DEPS = Symbol.for('cec.BillingDeps');
+export const ACCOUNT_REPOSITORY = Symbol.for('cec.billing.AccountRepository');
+export const DISCOUNT_REPOSITORY = Symbol.for('cec.billing.DiscountRepository');
+export const BILLING_RUN_REPOSITORY = Symbol.for('cec.billing.BillingRunRepository');
+export const BILLING_LEDGER = Symbol.for('cec.billing.BillingLedger');
+export const BILL_QUERIES = Symbol.for('cec.billing.BillQueries');
+export const TOP_UP_REPOSITORY = Symbol.for('cec.billing.TopUpRepository');
+export const USAGE_GATEWAY = Symbol.for('cec.billing.UsageGateway');
+export const CATALOG_GATEWAY = Symbol.for('cec.billing.CatalogGateway');
+export const JOB_QUEUE = Symbol.for('cec.billing.JobQueue');
+export const EVENT_RELAY = Symbol.for('cec.billing.EventRelay');
+export const BILLING_SETTINGS = Symbol.for('cec.billing.Settings');
