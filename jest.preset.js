@@ -32,8 +32,6 @@ function projectConfig(dir, kind) {
     setupFiles: [path.join(__dirname, 'tools/jest/setup-env.js')],
     testTimeout: kind === 'integration' ? 60000 : 10000,
     maxWorkers: kind === 'integration' ? 1 : '50%',
-    // NATS client sockets of Nest's ClientProxy can outlive app.close() by a tick
-    forceExit: kind === 'integration',
   };
 }
 

@@ -16,5 +16,4 @@ module.exports = {
   setupFiles: [path.join(__dirname, '../tools/jest/setup-env.js')],
   testTimeout: 120000,
   maxWorkers: 1,
-  forceExit: true,
 };

@@ -20,9 +20,10 @@ describe('R6 usage events, end to end', () => {
     expect(first.status).toBe(202);
     expect(first.body).toMatchObject({ accepted: 1, duplicates: 0, rejected: [] });
     await platform.reportUsage([earlier, earlier, later]);
+    // days 1-9: 1; days 10-19: 4; day 20: max(4, 2) = 4; days 21-30: 2 → 9 + 44 + 20 = 73
+    await platform.usage(sub, '2025-09', 73);
     const again = await platform.metering.post('/v1/usage-events', { events: [later, earlier] });
     expect(again.body).toMatchObject({ accepted: 0, duplicates: 2, rejected: [] });
-    // days 1-9: 1; days 10-19: 4; day 20: max(4, 2) = 4; days 21-30: 2 → 9 + 44 + 20 = 73
     const usage = await platform.usage(sub, '2025-09', 73);
     expect(usage.days.find((d) => d.date === '2025-09-20')?.quantity).toBe(4);
     expect(usage.days.find((d) => d.date === '2025-09-21')?.quantity).toBe(2);

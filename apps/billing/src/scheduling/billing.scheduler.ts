@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { Cron } from '@nestjs/schedule';
 import { CreateRequestContext, MikroORM } from '@mikro-orm/postgresql';
 import type { DateTime } from 'luxon';
-import { BILLING_ZONE, billingCalendar, Clock, CLOCK } from '@cec/kernel';
+import { BILLING_ZONE_IANA, billingCalendar, Clock, CLOCK } from '@cec/kernel';
 import { BillingRunView, CatchUpBillingRunsUseCase, ResumeBillingRunsUseCase, RunEndedPeriodsUseCase, StartBillingRunUseCase } from '@cec/billing-application';
 import { BILLING_RUN_SETTINGS } from '../billing.tokens';
 import type { BillingRunSettings } from '../billing.settings';
@@ -32,7 +32,7 @@ export class BillingScheduler implements OnApplicationBootstrap, OnApplicationSh
     private readonly resume: ResumeBillingRunsUseCase,
   ) {}
 
-  @Cron(MONTHLY_RUN_CRON, { name: MONTHLY_RUN_JOB, timeZone: BILLING_ZONE })
+  @Cron(MONTHLY_RUN_CRON, { name: MONTHLY_RUN_JOB, timeZone: BILLING_ZONE_IANA })
   @CreateRequestContext()
   async monthlyRun(): Promise<void> {
     const period = billingCalendar.lastEndedPeriod(this.clock.now());

@@ -1,4 +1,4 @@
-import { MonthlyUsageReply, MonthlyUsageRequest, PATTERNS, ResolvePricesReply, UsageRevisionsReply } from '@cec/contracts';
+import { MonthlyUsageReply, MonthlyUsageRequest, PATTERNS, ResolvePricesReply, UsageRevisionsReply, toUsageRuns } from '@cec/contracts';
 import { connectNats, resetSchema, sql, useTestEnvironment } from '@cec/testing';
 import { BILLING_ORM } from '../billing.module-def';
 import { days, respond } from './support/fake-apps';
@@ -18,7 +18,7 @@ maybe('throughput of a run (accounts/s)', async () => {
   await sql(`insert into billing.account (id, name, currency, created_at) select 'p' || lpad(g::text, 7, '0'), 'x', 'USD', now() from generate_series(1, $1) g`, [N]);
   const month = days('2025-06', 1, 30, 3, 'perf-a');
   const month2 = days('2025-06', 1, 30, 2, 'perf-b');
-  respond<MonthlyUsageRequest, MonthlyUsageReply>(nc, PATTERNS.meteringMonthlyUsage, (r) => ({ period: r.period, asOfRevision: '5', subscriptions: r.accountIds.flatMap((a) => [{ subscriptionId: `${a}-1`, accountId: a, days: month }, { subscriptionId: `${a}-2`, accountId: a, days: month2 }]) }));
+  respond<MonthlyUsageRequest, MonthlyUsageReply>(nc, PATTERNS.meteringMonthlyUsage, (r) => ({ period: r.period, asOfRevision: '5', subscriptions: r.accountIds.flatMap((a) => [{ subscriptionId: `${a}-1`, accountId: a, runs: toUsageRuns(month) }, { subscriptionId: `${a}-2`, accountId: a, runs: toUsageRuns(month2) }]) }));
   respond<unknown, UsageRevisionsReply>(nc, PATTERNS.meteringUsageRevisions, () => ({ revisions: [] }));
   respond<unknown, ResolvePricesReply>(nc, PATTERNS.catalogResolvePrices, () => ({ prices: { 'perf-a': [{ unitPrice: '30.00', currency: 'USD', effectiveFrom: '2020-01-01' }], 'perf-b': [{ unitPrice: '10.00', currency: 'USD', effectiveFrom: '2020-01-01' }] } }));
   const app = await startBilling({ run: { batchSize: 250, accountConcurrency: 6, jobAckWaitMs: 60000 } });

@@ -1,5 +1,5 @@
 import type { NatsConnection } from 'nats';
-import { MonthlyUsageReply, PATTERNS, SUBJECTS, UsageRevisionsReply } from '@cec/contracts';
+import { MonthlyUsageReply, PATTERNS, SUBJECTS, UsageRevisionsReply, fromUsageRuns, SubscriptionUsageMessage, DailyUsageMessage } from '@cec/contracts';
 import { connectNats, publishJson, resetSchema, RunningTestApp, sql, startTestApp, TestRpcClient, useTestEnvironment } from '@cec/testing';
 import { MeteringAppModule } from '../app.module';
 import { METERING_ORM } from '../metering.module-def';
@@ -52,6 +52,8 @@ const CHANGES: ChangeInput[] = [
   // an account nobody asks about
   { subscriptionId: SUBS.other, accountId: ids('acc-other'), sequence: 1, effectiveAt: '2025-11-01T00:00:00+08:00', quantity: 1 },
 ];
+
+const daysOf = (usage: SubscriptionUsageMessage | undefined): DailyUsageMessage[] => fromUsageRuns(usage?.runs ?? []);
 
 describe('metering queries: daily usage (R4.1), monthly usage and revisions for billing', () => {
   let running: RunningTestApp;
@@ -158,11 +160,11 @@ describe('metering queries: daily usage (R4.1), monthly usage and revisions for 
     // not the one cancelled before November, nor the account nobody asked about
     expect([...bySub.keys()].sort()).toEqual([SUBS.cancelMidnight, SUBS.e1, SUBS.e2, SUBS.e3, SUBS.edition, SUBS.midnight].sort());
     expect(bySub.get(SUBS.e3)?.accountId).toBe(ACC_A);
-    expect(bySub.get(SUBS.e3)?.days.reduce((sum, day) => sum + day.quantity, 0)).toBe(96);
-    expect(bySub.get(SUBS.e3)?.days.find((day) => day.date === '2025-11-05')).toEqual({ date: '2025-11-05', quantity: 9, productCodes: ['voice-chatbot'] });
-    const cancelled = bySub.get(SUBS.cancelMidnight)?.days ?? [];
+    expect(daysOf(bySub.get(SUBS.e3)).reduce((sum, day) => sum + day.quantity, 0)).toBe(96);
+    expect(daysOf(bySub.get(SUBS.e3)).find((day) => day.date === '2025-11-05')).toEqual({ date: '2025-11-05', quantity: 9, productCodes: ['voice-chatbot'] });
+    const cancelled = daysOf(bySub.get(SUBS.cancelMidnight)) ?? [];
     expect(cancelled.map((day) => day.date)).toEqual(Array.from({ length: 9 }, (_, i) => `2025-11-0${i + 1}`));
-    const edition = bySub.get(SUBS.edition)?.days ?? [];
+    const edition = daysOf(bySub.get(SUBS.edition)) ?? [];
     expect(edition.find((day) => day.date === '2025-11-04')?.productCodes).toEqual(['professional-cec']);
     expect(edition.find((day) => day.date === '2025-11-05')?.productCodes).toEqual(['advanced-cec', 'professional-cec']);
     expect(edition.find((day) => day.date === '2025-11-06')?.productCodes).toEqual(['advanced-cec']);
@@ -197,8 +199,8 @@ describe('metering queries: daily usage (R4.1), monthly usage and revisions for 
     expect(await rpc.request<UsageRevisionsReply>(PATTERNS.meteringUsageRevisions, { accounts: [{ accountId: ACC_C, afterRevision: now.asOfRevision }] })).toEqual({ revisions: [] });
     // the October reply reflects the late event
     const october = now.subscriptions.find((s) => s.subscriptionId === SUBS.edition);
-    expect(october?.days.find((day) => day.date === '2025-10-20')?.quantity).toBe(5);
-    expect(october?.days.find((day) => day.date === '2025-10-19')?.quantity).toBe(2);
+    expect(daysOf(october).find((day) => day.date === '2025-10-20')?.quantity).toBe(5);
+    expect(daysOf(october).find((day) => day.date === '2025-10-19')?.quantity).toBe(2);
   });
 
   it('R8.1: malformed requests get an error reply, and the app keeps answering', async () => {

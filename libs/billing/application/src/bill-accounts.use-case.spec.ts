@@ -1,6 +1,6 @@
 import { FakeClock, Money, Period } from '@cec/kernel';
 import type { BilledForPeriod } from '@cec/billing-domain';
-import type { MonthlyUsageReply, ResolvePricesRequest, UsageRevisionsRequest } from '@cec/contracts';
+import { type MonthlyUsageReply, type ResolvePricesRequest, type UsageRevisionsRequest, toUsageRuns } from '@cec/contracts';
 import { BillAccountsUseCase } from './bill-accounts.use-case';
 import type { AccountBillingState, BillingDeps, IssueBillInput, IssueBillOutcome } from './billing.ports';
 import { StaleAccountError } from './billing.ports';
@@ -76,7 +76,7 @@ describe('BillAccountsUseCase (R4, R6.2, R7.2)', () => {
     const ids = ['a1', 'a2', 'a3', 'a4'];
     const h = harness({
       states: [...ids.map((id) => state(id)), state('done', null, true)],
-      usage: { '2026-03': { period: '2026-03', asOfRevision: '7', subscriptions: ids.map((id) => ({ subscriptionId: `${id}-s`, accountId: id, days: month('2026-03', 31, 1, 'basic') })) } },
+      usage: { '2026-03': { period: '2026-03', asOfRevision: '7', subscriptions: ids.map((id) => ({ subscriptionId: `${id}-s`, accountId: id, runs: toUsageRuns(month('2026-03', 31, 1, 'basic')) })) } },
     });
     const result = await new BillAccountsUseCase(h.deps).execute({ runId: 'run_1', period: Period.parse('2026-03'), accountIds: [...ids, 'done'] });
     expect(result).toMatchObject({ processed: 4, issued: 4, skipped: 1, failures: [] });
@@ -92,7 +92,7 @@ describe('BillAccountsUseCase (R4, R6.2, R7.2)', () => {
       states: [state('a1', '5'), state('a2', '5')],
       usage: {
         '2026-02': { period: '2026-02', asOfRevision: '9', subscriptions: [] },
-        '2026-01': { period: '2026-01', asOfRevision: '8', subscriptions: [{ subscriptionId: 'a1-s', accountId: 'a1', days: month('2026-01', 31, 2, 'basic') }] },
+        '2026-01': { period: '2026-01', asOfRevision: '8', subscriptions: [{ subscriptionId: 'a1-s', accountId: 'a1', runs: toUsageRuns(month('2026-01', 31, 2, 'basic')) }] },
       },
       revisions: [{ accountId: 'a1', earliestPeriod: '2026-01' }],
       processed: new Map([['a1', [Period.parse('2026-01')]]]),
@@ -118,8 +118,8 @@ describe('BillAccountsUseCase (R4, R6.2, R7.2)', () => {
           period: '2026-03',
           asOfRevision: '3',
           subscriptions: [
-            { subscriptionId: 'a1-s', accountId: 'a1', days: month('2026-03', 31, 1, 'basic') },
-            { subscriptionId: 'a2-s', accountId: 'a2', days: month('2026-03', 31, 1, 'unpriced') },
+            { subscriptionId: 'a1-s', accountId: 'a1', runs: toUsageRuns(month('2026-03', 31, 1, 'basic')) },
+            { subscriptionId: 'a2-s', accountId: 'a2', runs: toUsageRuns(month('2026-03', 31, 1, 'unpriced')) },
           ],
         },
       },

@@ -1,6 +1,6 @@
 import { billingCalendar, DomainError, newId, Period } from '@cec/kernel';
 import { BilledForPeriod, DiscountBook, draftBill, PriceBook, ReRatedPeriodInput, SubscriptionUsage } from '@cec/billing-domain';
-import type { MonthlyUsageReply } from '@cec/contracts';
+import { fromUsageRuns, type MonthlyUsageReply } from '@cec/contracts';
 import type { AccountBillingState, BillingDeps } from './billing.ports';
 import { StaleAccountError } from './billing.ports';
 import { forEachWithConcurrency } from './concurrency';
@@ -41,7 +41,7 @@ function groupByAccount(reply: MonthlyUsageReply, accountIds: ReadonlySet<string
   for (const subscription of reply.subscriptions) {
     if (!accountIds.has(subscription.accountId)) continue;
     const list = byAccount.get(subscription.accountId) ?? [];
-    list.push({ subscriptionId: subscription.subscriptionId, accountId: subscription.accountId, days: subscription.days ?? [] });
+    list.push({ subscriptionId: subscription.subscriptionId, accountId: subscription.accountId, days: fromUsageRuns(Array.isArray(subscription.runs) ? subscription.runs : []) });
     byAccount.set(subscription.accountId, list);
   }
   return byAccount;

@@ -1,5 +1,5 @@
 import { billingCalendar, DomainError, isValidClientId } from '@cec/kernel';
-import type { MonthlyUsageReply, SubscriptionUsageMessage } from '@cec/contracts';
+import { toUsageRuns, type MonthlyUsageReply, type SubscriptionUsageMessage } from '@cec/contracts';
 import { dailyUsageOfSegments, periodDays, timelineSegments } from '@cec/metering-domain';
 import { MeteringDeps } from './metering.ports';
 
@@ -25,7 +25,7 @@ export class GetMonthlyUsageUseCase {
     const used: SubscriptionUsageMessage[] = [];
     for (const subscription of subscriptions) {
       const daily = dailyUsageOfSegments(timelineSegments(subscription.points), days);
-      if (daily.length > 0) used.push({ subscriptionId: subscription.subscriptionId, accountId: subscription.accountId, days: daily });
+      if (daily.length > 0) used.push({ subscriptionId: subscription.subscriptionId, accountId: subscription.accountId, runs: toUsageRuns(daily) });
     }
     return { period: period.toString(), asOfRevision, subscriptions: used };
   }

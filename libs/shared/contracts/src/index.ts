@@ -1,2 +1,3 @@
 export * from './subjects';
 export * from './payloads';
+export * from './usage-runs';

@@ -138,11 +138,23 @@ export interface DailyUsageMessage {
   productCodes: string[];
 }
 
+/** Consecutive days [from, to] (inclusive) with the same quantity and products. */
+export interface DailyUsageRun {
+  from: string;
+  to: string;
+  quantity: number;
+  productCodes: string[];
+}
+
 export interface SubscriptionUsageMessage {
   subscriptionId: string;
   accountId: string;
-  /** Only days with a quantity above zero. */
-  days: DailyUsageMessage[];
+  /**
+   * The days with a quantity above zero, as runs of equal days (see `toUsageRuns` /
+   * `fromUsageRuns`): a typical month is one to three runs instead of thirty-one days, which keeps
+   * a batch of accounts far below NATS's message size limit.
+   */
+  runs: DailyUsageRun[];
 }
 
 export interface MonthlyUsageReply {

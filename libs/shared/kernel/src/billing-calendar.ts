@@ -1,8 +1,14 @@
 import { DateTime } from 'luxon';
 import { DomainError } from './domain-error';
 
-/** R2.1: days, months and "00:00" are in UTC+8, whatever the host's zone is. */
-export const BILLING_ZONE = 'Asia/Shanghai';
+/**
+ * R2.1: days, months and "00:00" are in UTC+8, whatever the host's zone is. The calendar uses the
+ * fixed offset: the IANA zone Asia/Shanghai agrees with it today but kept daylight saving time in
+ * 1986-1991 (a property test found it), and the published rule says UTC+8.
+ */
+export const BILLING_ZONE = 'UTC+8';
+/** The IANA name for schedulers that need one (cron): identical to UTC+8 for every date since 1992. */
+export const BILLING_ZONE_IANA = 'Asia/Shanghai';
 
 /** A calendar date in the billing zone, `YYYY-MM-DD`. Lexicographic order is date order. */
 export type CalendarDate = string;

@@ -1,16 +1,5 @@
 import { NatsConnection, Subscription } from 'nats';
-import {
-  GetProductReply,
-  MonthlyUsageReply,
-  MonthlyUsageRequest,
-  PATTERNS,
-  PriceVersionMessage,
-  ResolvePricesReply,
-  ResolvePricesRequest,
-  SubscriptionUsageMessage,
-  UsageRevisionsReply,
-  UsageRevisionsRequest,
-} from '@cec/contracts';
+import { GetProductReply, MonthlyUsageReply, MonthlyUsageRequest, PATTERNS, PriceVersionMessage, ResolvePricesReply, ResolvePricesRequest, SubscriptionUsageMessage, UsageRevisionsReply, UsageRevisionsRequest, toUsageRuns } from '@cec/contracts';
 
 type PatternName = (typeof PATTERNS)[keyof typeof PATTERNS];
 
@@ -96,7 +85,7 @@ export class FakeMetering {
   set(accountId: string, subscriptionId: string, period: string, daysOfMonth: DaySpec[]): void {
     this.revision += 1n;
     const byPeriod = this.usage.get(period) ?? new Map<string, SubscriptionUsageMessage>();
-    byPeriod.set(subscriptionId, { subscriptionId, accountId, days: daysOfMonth.filter((day) => day.quantity > 0) });
+    byPeriod.set(subscriptionId, { subscriptionId, accountId, runs: toUsageRuns(daysOfMonth.filter((day) => day.quantity > 0)) });
     this.usage.set(period, byPeriod);
     this.writes.push({ accountId, period, revision: this.revision });
   }
