@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { connect, NatsConnection } from 'nats';
 import { SUBJECTS, UsageReportedMessage } from '@cec/contracts';
 import { ApiClient, ApiResponse } from '@cec/testing';
-import { stackInfo } from '../../tools/stack/private-stack';
+import { stackInfo } from './stack-info';
 
 export interface BillLine {
   kind: 'usage' | 'adjustment';
