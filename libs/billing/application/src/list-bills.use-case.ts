@@ -1,17 +1,6 @@
 import { DomainError, isValidClientId, Period } from '@cec/kernel';
 import type { BillingDeps, BillView } from './billing.ports';
-import { accountNotFound } from './account.use-cases';
-
-/** GET /v1/bills/:id */
-export class GetBillUseCase {
-  constructor(private readonly deps: BillingDeps) {}
-
-  async execute(billId: string): Promise<BillView> {
-    const bill = await this.deps.bills.find(billId);
-    if (!bill) throw DomainError.notFound('BILL_NOT_FOUND', `bill "${billId}" does not exist`);
-    return bill;
-  }
-}
+import { accountNotFound } from './account-not-found';
 
 export const MAX_BILLS_LISTED = 1000;
 

@@ -1,7 +1,7 @@
 import { DomainError, isValidClientId, newId } from '@cec/kernel';
 import { createDiscount } from '@cec/billing-domain';
 import type { BillingDeps, StoredDiscount } from './billing.ports';
-import { accountNotFound } from './account.use-cases';
+import { accountNotFound } from './account-not-found';
 
 const PRODUCT_CODE_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
@@ -44,16 +44,5 @@ export class CreateDiscountUseCase {
       throw DomainError.notFound('PRODUCT_NOT_FOUND', `productCode "${productCode}" is not a product of the catalog`);
     }
     return this.deps.discounts.insert(discount, this.deps.clock.now());
-  }
-}
-
-/** GET /v1/accounts/:id/discounts */
-export class ListDiscountsUseCase {
-  constructor(private readonly deps: BillingDeps) {}
-
-  async execute(accountId: string): Promise<StoredDiscount[]> {
-    const list = await this.deps.discounts.listForAccount(accountId);
-    if (list === null) throw accountNotFound(accountId);
-    return list;
   }
 }
