@@ -135,8 +135,9 @@ export function rateSubscription(input: RateSubscriptionInput): RatedLine {
   const discounts = toDiscountBook(input.discounts);
   const days = validatedDays(period, input.days, subscriptionId);
 
-  let listSum = new Dec(0);
-  let netSum = new Dec(0);
+  // Days with the same unit price and discount rate are summed as whole quantities first, so a
+  // month costs a handful of exact decimal operations rather than several per day.
+  const groups = new Map<Dec, Map<string, { complement: Dec; quantity: number }>>();
   let quantityDays = 0;
   let productCode: string | null = null;
   for (const day of days) {
@@ -145,11 +146,26 @@ export function rateSubscription(input: RateSubscriptionInput): RatedLine {
     }
     const charge = dailyCharge(prices, day, currency, subscriptionId);
     const rate: Rate = discounts.rateOn(accountId, charge.productCode, day.date);
-    const listOfDay = charge.unitPrice.times(day.quantity);
-    listSum = listSum.plus(listOfDay);
-    netSum = netSum.plus(listOfDay.times(rate.complement()));
+    let byRate = groups.get(charge.unitPrice);
+    if (!byRate) {
+      byRate = new Map();
+      groups.set(charge.unitPrice, byRate);
+    }
+    const rateKey = rate.toString();
+    const group = byRate.get(rateKey);
+    if (group) group.quantity += day.quantity;
+    else byRate.set(rateKey, { complement: rate.complement(), quantity: day.quantity });
     quantityDays += day.quantity;
     productCode = day.productCodes[day.productCodes.length - 1];
+  }
+  let listSum = new Dec(0);
+  let netSum = new Dec(0);
+  for (const [unitPrice, byRate] of groups) {
+    for (const group of byRate.values()) {
+      const list = unitPrice.times(group.quantity);
+      listSum = listSum.plus(list);
+      netSum = netSum.plus(list.times(group.complement));
+    }
   }
   if (productCode === null) {
     const named = days.filter((day) => day.productCodes.length > 0);
