@@ -134,8 +134,18 @@ export async function stopStack(): Promise<void> {
     processes.stack.kill('SIGTERM');
     await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 8000))]);
   }
-  processes.nats?.kill('SIGTERM');
-  if (processes.storeDir) rmSync(processes.storeDir, { recursive: true, force: true });
+  if (processes.nats && processes.nats.exitCode === null) {
+    const exited = new Promise((resolve) => processes.nats?.once('exit', resolve));
+    processes.nats.kill('SIGTERM');
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
+  }
+  if (processes.storeDir) {
+    try {
+      rmSync(processes.storeDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+    } catch (error) {
+      process.stderr.write(`could not remove ${processes.storeDir}: ${String(error)}\n`);
+    }
+  }
 }
 
 export function stackInfo(name = E2E_STACK.name): StackInfo {
