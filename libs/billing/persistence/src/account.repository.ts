@@ -43,8 +43,8 @@ export function ledgerValues(entries: readonly LedgerInsert[], createdAt: Date):
     newId('led'),
     entry.accountId,
     entry.type,
-    entry.amount.amount.toFixed(2),
-    entry.balanceAfter.amount.toFixed(2),
+    entry.amount.toString(),
+    entry.balanceAfter.toString(),
     entry.billId,
     entry.reference,
     createdAt,
@@ -144,7 +144,7 @@ export class SqlTopUpRepository implements TopUpRepository {
       const settled = result.settlements.reduce((sum, settlement) => sum.plus(settlement.amount), Money.zero(currency));
       const outstandingAfter = outstandingBefore.minus(settled);
       await insertLedgerEntries(trx, entries, createdAt);
-      await execute(trx, 'update "account" set "balance" = ?, "outstanding" = ? where "id" = ?', [result.balanceAfter.amount.toFixed(2), outstandingAfter.amount.toFixed(2), input.accountId]);
+      await execute(trx, 'update "account" set "balance" = ?, "outstanding" = ? where "id" = ?', [result.balanceAfter.toString(), outstandingAfter.toString(), input.accountId]);
       const answer: TopUpAnswer = {
         accountId: input.accountId,
         reference: input.reference,
@@ -165,7 +165,7 @@ export class SqlTopUpRepository implements TopUpRepository {
         newId('topup'),
         input.accountId,
         input.reference,
-        amount.amount.toFixed(2),
+        amount.toString(),
         JSON.stringify(answer),
         createdAt,
       ]);
@@ -204,8 +204,8 @@ export async function outstandingBills(db: Db, accountId: string, currency: Curr
 export async function applySettlements(db: Db, settlements: ReadonlyArray<{ billId: string; amount: Money; outstandingAfter: Money; statusAfter: string }>): Promise<void> {
   for (const settlement of settlements) {
     await execute(db, 'update "bill" set "paid_amount" = "paid_amount" + ?, "outstanding_amount" = ?, "status" = ? where "id" = ?', [
-      settlement.amount.amount.toFixed(2),
-      settlement.outstandingAfter.amount.toFixed(2),
+      settlement.amount.toString(),
+      settlement.outstandingAfter.toString(),
       settlement.statusAfter,
       settlement.billId,
     ]);

@@ -24,9 +24,9 @@ function lineValues(billId: string, accountId: string, lines: readonly BillLine[
     line.forPeriod.toString(),
     line.quantityDays,
     line.daysInPeriod,
-    line.listAmount.amount.toFixed(2),
-    line.discountAmount.amount.toFixed(2),
-    line.amount.amount.toFixed(2),
+    line.listAmount.toString(),
+    line.discountAmount.toString(),
+    line.amount.toString(),
   ]);
 }
 
@@ -133,7 +133,7 @@ export class SqlBillingLedger implements BillingLedger {
          select a."currency", a."balance"::text, a."outstanding"::text, a."bill_seq"
            from "account" a join "marked" m on m."account_id" = a."id"
             for update of a`,
-        [accountId, period, input.runId, input.usageRevision, billId, billId ? draft.total.amount.toFixed(2) : null, at],
+        [accountId, period, input.runId, input.usageRevision, billId, billId ? draft.total.toString() : null, at],
       );
       if (!account) return 'already_processed';
       // 2. billed since the draft was made? then the draft is stale
@@ -192,7 +192,7 @@ export class SqlBillingLedger implements BillingLedger {
       const bindings: unknown[] = [];
       parts.push(`"b" as (insert into "bill" ("id", "account_id", "period", "run_id", "currency", "total", "paid_amount", "outstanding_amount", "status", "issued_at")
                   values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?))`);
-      bindings.push(billId, accountId, period, input.runId, currency, total.amount.toFixed(2), deduction.paidAmount.amount.toFixed(2), deduction.outstandingAmount.amount.toFixed(2), deduction.status, at);
+      bindings.push(billId, accountId, period, input.runId, currency, total.toString(), deduction.paidAmount.toString(), deduction.outstandingAmount.toString(), deduction.status, at);
       parts.push(`"l" as (insert into "bill_line" ("bill_id", "position", "account_id", "kind", "subscription_id", "product_code", "for_period", "quantity_days",
                   "days_in_period", "list_amount", "discount_amount", "amount") values ${placeholders(draft.lines.length, 12)})`);
       bindings.push(...lineValues(billId, accountId, draft.lines));
@@ -202,7 +202,7 @@ export class SqlBillingLedger implements BillingLedger {
       }
       parts.push(`"o" as (insert into "outbox" ("event_id", "subject", "payload", "created_at") values ${placeholders(events.length, 4, ['', '', '::jsonb', ''])})`);
       bindings.push(...events.flatMap((event) => [event.eventId, event.subject, JSON.stringify(event.payload), at]));
-      bindings.push(balanceAfter.amount.toFixed(2), outstandingAfter.amount.toFixed(2), input.usageRevision, accountId);
+      bindings.push(balanceAfter.toString(), outstandingAfter.toString(), input.usageRevision, accountId);
       await execute(
         trx,
         `with ${parts.join(',\n')}
