@@ -26,10 +26,10 @@ export interface PrivateStackOptions {
 }
 
 export const E2E_STACK: PrivateStackOptions = {
-  name: 'e2e',
+  name: process.env['E2E_STACK_NAME'] ?? 'e2e',
   natsPort: Number(process.env['E2E_NATS_PORT'] ?? 14222),
   basePort: Number(process.env['E2E_BASE_PORT'] ?? 14000),
-  database: 'cec_billing_e2e',
+  database: process.env['E2E_DATABASE'] ?? 'cec_billing_e2e',
   billingTestClock: true,
 };
 
