@@ -3,9 +3,12 @@ import { NestFactory } from '@nestjs/core';
 import { MicroserviceOptions, Transport } from '@nestjs/microservices';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import helmet from 'helmet';
 import { QUEUE_GROUPS } from '@cec/contracts';
 import { APP_CONFIG, AppConfig, AppName } from './config/app-config';
 import { createValidationPipe } from './http/validation';
+import { applyOperatorSecurity } from './http/openapi-security';
+import { JSON_BODY_LIMIT } from './http/request-bounds';
 import { JsonLogger } from './logging/json-logger';
 
 export interface AppDescription {
@@ -14,24 +17,62 @@ export interface AppDescription {
   description: string;
 }
 
+interface ExpressRouterOptions {
+  caseSensitive?: boolean;
+  strict?: boolean;
+}
+
 /**
- * Wires an app's HTTP side (body limits, validation, OpenAPI at /docs and /docs-json) and its NATS
- * request/reply side (queue group per app). Used by main.ts and by integration tests alike.
+ * Strict, case-sensitive routing: `/V1/bills`, `/v1/Bills` and `/v1/bills/` match no route (404).
+ * Express reads these settings when it creates its router, which Nest's adapter has already done
+ * (it registers a middleware in its constructor), so the router's own options are set as well;
+ * this must run before any route is registered.
+ */
+function useStrictRouting(app: NestExpressApplication): void {
+  app.set('case sensitive routing', true);
+  app.set('strict routing', true);
+  // bracketed keys stay plain keys (`accountId[a]`), refused by RequestBoundsInterceptor
+  app.set('query parser', 'simple');
+  // the options of the `router` package (2.x), which @types/express does not declare
+  const router = app.getHttpAdapter().getInstance().router as unknown as ExpressRouterOptions;
+  router.caseSensitive = true;
+  router.strict = true;
+}
+
+/**
+ * Wires an app's HTTP side (strict routing, helmet headers, a 1mb JSON body limit, validation,
+ * OpenAPI at /docs and /docs-json with the operator-token security on every protected operation)
+ * and its NATS request/reply side (queue group per app). Used by main.ts and by integration tests
+ * alike. Authentication and the generic input bounds are global providers of PlatformModule.
  */
 export async function configureApp(app: NestExpressApplication, description: AppDescription): Promise<AppConfig> {
   const config = app.get<AppConfig>(APP_CONFIG);
-  app.useBodyParser('json', { limit: '5mb' });
+  useStrictRouting(app);
+  app.disable('x-powered-by');
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          // Swagger UI at /docs: its scripts are files of /docs, its styles partly inline
+          'style-src': ["'self'", "'unsafe-inline'"],
+          'img-src': ["'self'", 'data:'],
+          'upgrade-insecure-requests': null,
+        },
+      },
+    }),
+  );
+  app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle(description.title)
-      .setDescription(description.description)
-      .setVersion('1')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An operator token (OPERATOR_TOKENS)' })
-      .addSecurityRequirements('bearer')
-      .build(),
+  const document = applyOperatorSecurity(
+    SwaggerModule.createDocument(
+      app,
+      new DocumentBuilder()
+        .setTitle(description.title)
+        .setDescription(description.description)
+        .setVersion('1')
+        .build(),
+    ),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
   app.connectMicroservice<MicroserviceOptions>(

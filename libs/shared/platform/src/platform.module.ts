@@ -9,6 +9,7 @@ import { StreamDefinition } from '@cec/contracts';
 import { APP_CONFIG, AppConfig, AppName, loadConfig } from './config/app-config';
 import { DomainExceptionFilter } from './http/domain-exception.filter';
 import { OperatorTokenGuard } from './http/operator-token.guard';
+import { RequestBoundsInterceptor } from './http/request-bounds.interceptor';
 import { HealthController } from './health/health.controller';
 import { JETSTREAM_STREAMS, JetStreamService } from './nats/jetstream.service';
 import { NATS_RPC_CLIENT, RpcClient } from './nats/rpc-client';
@@ -29,7 +30,8 @@ export interface PlatformOptions {
 
 /**
  * Everything an app needs around its use cases: typed config, clock, PostgreSQL through MikroORM
- * (its own schema), JetStream, request/reply client, auth guard, error filter, health.
+ * (its own schema), JetStream, request/reply client, auth guard (deny by default), generic input
+ * bounds, error filter, health.
  */
 @Global()
 @Module({})
@@ -58,6 +60,7 @@ export class PlatformModule {
         { provide: APP_GUARD, useClass: OperatorTokenGuard },
         { provide: APP_FILTER, useClass: DomainExceptionFilter },
         { provide: APP_INTERCEPTOR, useClass: MikroOrmRpcContextInterceptor },
+        { provide: APP_INTERCEPTOR, useClass: RequestBoundsInterceptor },
       ],
       exports: [APP_CONFIG, CLOCK, JetStreamService, RpcClient, ClientsModule],
     };

@@ -2,8 +2,10 @@ import { Controller, Get } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, MikroOrmHealthIndicator } from '@nestjs/terminus';
 import { JetStreamService } from '../nats/jetstream.service';
+import { Public } from '../http/public.decorator';
 
-/** `GET /health`, no auth: 200 only when the database and NATS are both up (503 otherwise). */
+/** `GET /health`, public (no token): 200 only when the database and NATS are both up (503 otherwise). */
+@Public()
 @ApiTags('health')
 @Controller('health')
 export class HealthController {

@@ -23,4 +23,16 @@ describe('DomainExceptionFilter: one mapping to the contract error body (R8.1)',
     expect(filter.toBody({ type: 'entity.too.large', status: 413 })).toMatchObject({ statusCode: 413, code: 'PAYLOAD_TOO_LARGE' });
     expect(filter.toBody(new Error('connection string postgres://secret'))).toEqual({ statusCode: 500, code: 'INTERNAL_ERROR', message: 'internal error' });
   });
+
+  it('#8.2 4xx failures of Express layers keep their status: bad percent-encoding, charset, encoding', () => {
+    const uriError = Object.assign(new URIError("Failed to decode param '%E0%A4%A'"), { status: 400 });
+    expect(filter.toBody(uriError)).toEqual({ statusCode: 400, code: 'VALIDATION_FAILED', message: 'request path is not valid percent-encoding' });
+    expect(filter.toBody({ type: 'charset.unsupported', status: 415, message: 'unsupported charset "LATIN1"' })).toEqual({
+      statusCode: 415,
+      code: 'UNSUPPORTED_MEDIA_TYPE',
+      message: 'unsupported charset "LATIN1"',
+    });
+    expect(filter.toBody({ type: 'encoding.unsupported', statusCode: 415, message: 'unsupported content encoding "foo"' })).toMatchObject({ statusCode: 415 });
+    expect(filter.toBody({ status: 503, message: 'not a client error' })).toMatchObject({ statusCode: 500, code: 'INTERNAL_ERROR' });
+  });
 });

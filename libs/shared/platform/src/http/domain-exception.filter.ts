@@ -1,15 +1,34 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { DomainError } from '@cec/kernel';
 import type { Response } from 'express';
 import { RpcException } from '@nestjs/microservices';
 import { Observable, throwError } from 'rxjs';
 import { CODE_BY_STATUS, ErrorBody, STATUS_BY_KIND } from './error-body';
 
-interface BodyParserError {
-  type?: string;
-  status?: number;
-  statusCode?: number;
-  message?: string;
+/** What body-parser (http-errors) and the router's param decoding throw for a bad request. */
+interface HttpStackError {
+  name?: unknown;
+  type?: unknown;
+  status?: unknown;
+  statusCode?: unknown;
+  message?: unknown;
+}
+
+/**
+ * A 4xx raised by Express's own layers before any handler: body-parser (malformed JSON, too large,
+ * unsupported charset or encoding) and the router (a path that is not valid percent-encoding).
+ */
+function httpStackClientError(exception: unknown): ErrorBody | undefined {
+  if (exception === null || typeof exception !== 'object') return undefined;
+  const error = exception as HttpStackError;
+  const status = typeof error.status === 'number' ? error.status : error.statusCode;
+  if (typeof status !== 'number' || !Number.isInteger(status) || status < 400 || status > 499) return undefined;
+  let message: string;
+  if (error.type === 'entity.parse.failed') message = 'request body is not valid JSON';
+  else if (error.type === 'entity.too.large') message = 'request body is too large';
+  else if (error.name === 'URIError') message = 'request path is not valid percent-encoding';
+  else message = typeof error.message === 'string' && error.message.length > 0 ? error.message : 'request could not be read';
+  return { statusCode: status, code: CODE_BY_STATUS[status] ?? 'VALIDATION_FAILED', message };
 }
 
 function messageOf(response: unknown, fallback: string): string {
@@ -24,7 +43,8 @@ function messageOf(response: unknown, fallback: string): string {
 
 /**
  * The one REST error mapping: DomainError codes by kind, Nest HTTP exceptions (validation pipe,
- * unknown routes), body-parser failures (malformed JSON is a 400), anything else a 500.
+ * unknown routes), 4xx failures of Express's own layers (malformed JSON, bad percent-encoding), anything
+ * else a 500.
  */
 @Catch()
 export class DomainExceptionFilter implements ExceptionFilter {
@@ -61,17 +81,8 @@ export class DomainExceptionFilter implements ExceptionFilter {
         message: messageOf(response, exception.message),
       };
     }
-    const parserError = exception as BodyParserError;
-    if (parserError && typeof parserError === 'object' && typeof parserError.type === 'string' && parserError.type.startsWith('entity.')) {
-      const statusCode = parserError.status ?? parserError.statusCode ?? HttpStatus.BAD_REQUEST;
-      const message =
-        parserError.type === 'entity.parse.failed'
-          ? 'request body is not valid JSON'
-          : parserError.type === 'entity.too.large'
-            ? 'request body is too large'
-            : (parserError.message ?? 'request body could not be read');
-      return { statusCode, code: CODE_BY_STATUS[statusCode] ?? 'VALIDATION_FAILED', message };
-    }
+    const clientError = httpStackClientError(exception);
+    if (clientError) return clientError;
     return { statusCode: 500, code: 'INTERNAL_ERROR', message: 'internal error' };
   }
 }
