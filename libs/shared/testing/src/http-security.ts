@@ -41,13 +41,13 @@ export async function openApiSecurityProblems(baseUrl: string): Promise<{ proble
 
 /**
  * The generic input bounds every app applies before its handlers, tried on one POST route with a
- * JSON body and one route with a path parameter (with a valid token, so that only the bounds
- * answer). Each entry is the server's answer.
+ * JSON body, one route with a path parameter and one with a query value (with a valid token, so
+ * that only the bounds answer). Each entry is the server's answer.
  */
 export async function genericBoundsAnswers(
   baseUrl: string,
   token: string,
-  routes: { post: string; withParam: (id: string) => string },
+  routes: { post: string; withParam?: (id: string) => string; withQuery?: (value: string) => string },
 ): Promise<Record<string, RawResponse>> {
   const authorization = `Bearer ${token}`;
   const post = (body: string | undefined, contentType: string | undefined): Promise<RawResponse> =>
@@ -59,7 +59,7 @@ export async function genericBoundsAnswers(
     });
   const get = (path: string): Promise<RawResponse> => rawRequest(baseUrl, { method: 'GET', path, headers: { authorization } });
   const boundary = 'x-boundary-8';
-  return {
+  const answers: Record<string, RawResponse> = {
     deepArray: await post('['.repeat(5000) + ']'.repeat(5000), 'application/json'),
     deepObject: await post('{"a":'.repeat(5000) + '1' + '}'.repeat(5000), 'application/json'),
     nulInBody: await post(JSON.stringify({ name: 'a\u0000b', code: 'x\u0000' }), 'application/json'),
@@ -68,10 +68,19 @@ export async function genericBoundsAnswers(
     multipart: await post(`--${boundary}\r\nContent-Disposition: form-data; name="name"\r\n\r\nx\r\n--${boundary}--\r\n`, `multipart/form-data; boundary=${boundary}`),
     latin1: await post('{"name":"x"}', 'application/json; charset=latin1'),
     noBodyNoType: await post(undefined, undefined),
-    nulInPathId: await get(routes.withParam('a%00b')),
-    controlInPathId: await get(routes.withParam('a%1Fb')),
-    badPercentInPathId: await get(routes.withParam('%E0%A4%A')),
     unknownPath: await get('/v1/no-such-route'),
     unknownRoot: await get('/nope'),
   };
+  if (routes.withParam) {
+    answers['nulInPathId'] = await get(routes.withParam('a%00b'));
+    answers['controlInPathId'] = await get(routes.withParam('a%1Fb'));
+    answers['badPercentInPathId'] = await get(routes.withParam('%E0%A4%A'));
+  }
+  if (routes.withQuery) {
+    answers['nulInQuery'] = await get(routes.withQuery('a%00b'));
+    answers['objectQuery'] = await get(routes.withQuery('1').replace('=', '[a]='));
+    answers['listQuery'] = await get(routes.withQuery('1').replace('=', '[]='));
+    answers['repeatedQuery'] = await get(`${routes.withQuery('1')}&${routes.withQuery('2').split('?')[1]}`);
+  }
+  return answers;
 }

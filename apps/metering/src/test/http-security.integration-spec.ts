@@ -1,0 +1,109 @@
+import {
+  describeProbe,
+  genericBoundsAnswers,
+  isPublicRoutePath,
+  openApiSecurityProblems,
+  probeAuthentication,
+  rawRequest,
+  registeredRoutes,
+  resetSchema,
+  RunningTestApp,
+  startTestApp,
+  tableCounts,
+  TEST_OPERATOR_TOKEN,
+  useTestEnvironment,
+} from '@cec/testing';
+import { MeteringAppModule } from '../app.module';
+import { METERING_ORM } from '../metering.module-def';
+
+useTestEnvironment();
+
+describe('metering: authentication and HTTP hardening (issue 8)', () => {
+  let running: RunningTestApp;
+
+  beforeAll(async () => {
+    await resetSchema(METERING_ORM);
+    running = await startTestApp(MeteringAppModule.register(), { app: 'metering', title: 'metering', description: 'test' });
+  });
+
+  afterAll(async () => {
+    await running.close();
+  });
+
+  it('#8.1 every route the router holds needs the token, whatever the spelling of its path; nothing changes', async () => {
+    const routes = registeredRoutes(running.app);
+    expect(routes.filter((route) => !isPublicRoutePath(route.path)).map((r) => `${r.method} ${r.path}`)).toEqual(
+      expect.arrayContaining(['POST /v1/usage-events', 'GET /v1/usage-events/rejected', 'GET /v1/usage']),
+    );
+    const before = await tableCounts('metering');
+    const report = await probeAuthentication(running.api.baseUrl, routes, TEST_OPERATOR_TOKEN);
+    expect(report.violations).toEqual([]);
+    expect(await tableCounts('metering')).toEqual(before);
+    process.stdout.write(describeProbe('metering', report));
+  });
+
+  it('#8.2 #8.4 hostile bodies, content types and query values get a 4xx with a code, never a 5xx; nothing changes', async () => {
+    const before = await tableCounts('metering');
+    const answers = await genericBoundsAnswers(running.api.baseUrl, TEST_OPERATOR_TOKEN, {
+      post: '/v1/usage-events',
+      withQuery: (value) => `/v1/usage?subscriptionId=${value}&period=2026-01`,
+    });
+    expect(answers.deepArray.json).toEqual({ statusCode: 400, code: 'VALIDATION_FAILED', message: expect.stringContaining('nested too deeply') });
+    expect(answers.deepObject.json).toEqual({ statusCode: 400, code: 'VALIDATION_FAILED', message: expect.stringContaining('nested too deeply') });
+    expect(answers.nulInBody.json).toMatchObject({ statusCode: 400, code: 'VALIDATION_FAILED', message: expect.stringContaining('NUL') });
+    for (const name of ['textPlain', 'form', 'multipart', 'latin1']) {
+      expect(answers[name].json).toMatchObject({ statusCode: 415, code: 'UNSUPPORTED_MEDIA_TYPE' });
+    }
+    expect(answers.noBodyNoType.json).toMatchObject({ statusCode: 400, code: 'VALIDATION_FAILED' });
+    expect(answers.nulInQuery.json).toEqual({
+      statusCode: 400,
+      code: 'VALIDATION_FAILED',
+      message: 'query parameter subscriptionId must not contain control characters',
+    });
+    // metering answered 400 to these shapes before; now every app does, naming the parameter
+    for (const name of ['objectQuery', 'listQuery', 'repeatedQuery']) {
+      expect(answers[name].json).toMatchObject({ statusCode: 400, code: 'VALIDATION_FAILED', message: expect.stringMatching(/^query parameter subscriptionId /) });
+    }
+    expect(answers.unknownPath.json).toMatchObject({ statusCode: 404, code: 'NOT_FOUND' });
+    for (const answer of Object.values(answers)) expect(answer.status).toBeLessThan(500);
+    expect(await tableCounts('metering')).toEqual(before);
+  });
+
+  it('#8.2 a batch of 1000 events with the longest ids fits in the 1mb body limit; 2mb does not (413)', async () => {
+    const events = Array.from({ length: 1000 }, (_unused, index) => ({
+      id: `${String(index).padStart(4, '0')}-${'e'.repeat(123)}`,
+      subscriptionId: 's'.repeat(128),
+      quantity: 1000000,
+      timestamp: '2026-01-05T10:00:00+08:00',
+    }));
+    const body = JSON.stringify({ events });
+    const accepted = await rawRequest(running.api.baseUrl, {
+      method: 'POST',
+      path: '/v1/usage-events',
+      headers: { authorization: `Bearer ${TEST_OPERATOR_TOKEN}`, 'content-type': 'application/json' },
+      body,
+    });
+    expect(accepted.status).toBe(202);
+    expect(accepted.json).toMatchObject({ accepted: 0 });
+    const tooLarge = await rawRequest(running.api.baseUrl, {
+      method: 'POST',
+      path: '/v1/usage-events',
+      headers: { authorization: `Bearer ${TEST_OPERATOR_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ events: [...events, ...events, ...events, ...events, ...events, ...events, ...events] }),
+    });
+    expect(tooLarge.json).toMatchObject({ statusCode: 413, code: 'PAYLOAD_TOO_LARGE' });
+    process.stdout.write(`#8.2 metering: a 1000-event batch of longest ids is ${Buffer.byteLength(body)} bytes\n`);
+  });
+
+  it('#8.7 no X-Powered-By, helmet headers, /docs still served, OpenAPI bearer security on every /v1 operation', async () => {
+    const health = await rawRequest(running.api.baseUrl, { method: 'GET', path: '/health' });
+    expect(health.status).toBe(200);
+    expect(health.headers['x-powered-by']).toBeUndefined();
+    expect(health.headers['x-content-type-options']).toBe('nosniff');
+    const docs = await rawRequest(running.api.baseUrl, { method: 'GET', path: '/docs' });
+    expect(docs.status).toBe(200);
+    const security = await openApiSecurityProblems(running.api.baseUrl);
+    expect(security.problems).toEqual([]);
+    expect(security.operations).toBeGreaterThanOrEqual(4);
+  });
+});
