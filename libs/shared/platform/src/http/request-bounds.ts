@@ -11,10 +11,13 @@ export const MAX_JSON_DEPTH = 32;
 /** The JSON body limit of every app (a metering batch of 1000 events is about 150 kB). */
 export const JSON_BODY_LIMIT = '1mb';
 
-const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
-
+/** True when `value` holds a C0 control character (U+0000 to U+001F) or DEL (U+007F). */
 export function hasControlCharacter(value: string): boolean {
-  return CONTROL_CHARACTER.test(value);
+  for (let index = 0; index < value.length; index += 1) {
+    const code = value.charCodeAt(index);
+    if (code <= 0x1f || code === 0x7f) return true;
+  }
+  return false;
 }
 
 /**
