@@ -84,6 +84,16 @@ describe('catalog: authentication and HTTP hardening (issue 8)', () => {
     expect(docs.status).toBe(200);
     expect(docs.text).toContain('swagger-ui');
     expect(docs.headers['x-powered-by']).toBeUndefined();
+    // the UI's scripts are files of /docs (allowed by the CSP's script-src 'self'), served as JavaScript
+    for (const asset of ['/docs/swagger-ui-init.js', '/docs/swagger-ui-bundle.js']) {
+      const script = await rawRequest(running.api.baseUrl, { method: 'GET', path: asset });
+      expect({ asset, status: script.status, type: script.headers['content-type'] }).toEqual({
+        asset,
+        status: 200,
+        type: expect.stringContaining('javascript'),
+      });
+    }
+    expect(docs.headers['content-security-policy']).toContain("script-src 'self'");
     const security = await openApiSecurityProblems(running.api.baseUrl);
     expect(security.problems).toEqual([]);
     expect(security.operations).toBeGreaterThanOrEqual(5);
