@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBadRequestResponse, ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { AllowNulInBody } from '@cec/platform';
 import { DeadLetterRecord, GetDailyUsageUseCase, ListRejectedUsageEventsUseCase, ReportUsageEventsUseCase } from '@cec/metering-application';
 import { DailyUsageView, DeadLetterView, RejectedQueryDto, ReportUsageEventsDto, ReportUsageEventsResultView, UsageQueryDto } from './usage.dto';
 
@@ -25,6 +26,7 @@ export class UsageController {
   ) {}
 
   @Post('usage-events')
+  @AllowNulInBody() // R6.3: an event with a NUL is dead-lettered on its own; the good events land
   @HttpCode(202)
   @ApiAcceptedResponse({ type: ReportUsageEventsResultView, description: 'Every event accounted for: accepted, duplicate or rejected (and dead-lettered)' })
   @ApiBadRequestResponse({ description: 'VALIDATION_FAILED: events is not an array of 1 to 1000 (nothing stored)' })

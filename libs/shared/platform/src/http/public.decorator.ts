@@ -14,3 +14,15 @@ export const PUBLIC_OPERATION_EXTENSION = 'x-cec-public';
 export function Public(): MethodDecorator & ClassDecorator {
   return applyDecorators(SetMetadata(IS_PUBLIC_ROUTE, true), ApiExtension(PUBLIC_OPERATION_EXTENSION, true));
 }
+
+/** Reflector key of {@link AllowNulInBody}. */
+export const ALLOWS_NUL_IN_BODY = 'cec:allows-nul-in-body';
+
+/**
+ * The route judges NUL characters in its body strings itself (metering's batches dead-letter the
+ * one bad event and keep the good ones, R6.3), so the generic bounds do not refuse the whole body.
+ * Nesting depth is still bounded.
+ */
+export function AllowNulInBody(): MethodDecorator & ClassDecorator {
+  return SetMetadata(ALLOWS_NUL_IN_BODY, true);
+}

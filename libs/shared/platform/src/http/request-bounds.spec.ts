@@ -35,6 +35,9 @@ describe('generic request bounds (#8.2, #8.4)', () => {
     expect(findJsonBodyProblem({ events: [{ id: 'ok' }, { id: '\u0000' }] })).toBe('events[1].id must not contain a NUL character');
     expect(findJsonBodyProblem({ 'a\u0000': 1 })).toMatch(/NUL/);
     expect(findJsonBodyProblem({ name: 'tab\tand newline\n are for the schemas to judge' })).toBeUndefined();
+    // a route that judges NUL per item itself (metering, R6.3) still gets the depth bound
+    expect(findJsonBodyProblem({ events: [{ id: 'a\u0000b' }] }, MAX_JSON_DEPTH, true)).toBeUndefined();
+    expect(findJsonBodyProblem(nestedArrays(MAX_JSON_DEPTH + 1), MAX_JSON_DEPTH, true)).toMatch(/nested too deeply/);
   });
 
   it('#8.2 property: any JSON value is either accepted or refused with a sentence, never throws', () => {

@@ -22,16 +22,16 @@ export function hasControlCharacter(value: string): boolean {
 
 /**
  * Walks a parsed JSON value without recursion (an explicit stack, so no input can overflow the call
- * stack) and returns the first problem: nesting deeper than `maxDepth`, or a NUL character in a
- * string or a key (PostgreSQL text cannot hold one). `undefined` when the value is fine.
+ * stack) and returns the first problem: nesting deeper than `maxDepth`, or (unless `allowNul`) a NUL
+ * character in a string or a key (PostgreSQL text cannot hold one). `undefined` when it is fine.
  */
-export function findJsonBodyProblem(value: unknown, maxDepth: number = MAX_JSON_DEPTH): string | undefined {
+export function findJsonBodyProblem(value: unknown, maxDepth: number = MAX_JSON_DEPTH, allowNul = false): string | undefined {
   const stack: Array<{ value: unknown; depth: number; path: string }> = [{ value, depth: 0, path: '' }];
   while (stack.length > 0) {
     const item = stack.pop() as { value: unknown; depth: number; path: string };
     const current = item.value;
     if (typeof current === 'string') {
-      if (current.includes('\u0000')) return `${item.path || 'request body'} must not contain a NUL character`;
+      if (!allowNul && current.includes('\u0000')) return `${item.path || 'request body'} must not contain a NUL character`;
       continue;
     }
     if (current === null || typeof current !== 'object') continue;
@@ -45,7 +45,7 @@ export function findJsonBodyProblem(value: unknown, maxDepth: number = MAX_JSON_
     }
     for (const [key, child] of Object.entries(current as Record<string, unknown>)) {
       const path = item.path ? `${item.path}.${key}` : key;
-      if (key.includes('\u0000')) return `request body has a field name with a NUL character`;
+      if (!allowNul && key.includes('\u0000')) return `request body has a field name with a NUL character`;
       stack.push({ value: child, depth, path });
     }
   }
