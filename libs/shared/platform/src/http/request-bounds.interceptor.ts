@@ -41,7 +41,7 @@ export class RequestBoundsInterceptor implements NestInterceptor {
       if (type !== undefined ? !isJsonContentType(type) : carriesBody(request)) {
         throw new UnsupportedMediaTypeException({
           code: 'UNSUPPORTED_MEDIA_TYPE',
-          message: `request body must be application/json (got ${type ?? 'no content type'})`,
+          message: `request body must be application/json (got ${type === undefined ? 'no content type' : type.slice(0, 100)})`,
         });
       }
     }
