@@ -11,5 +11,7 @@ export interface StackInfo {
 }
 
 export function stackInfo(): StackInfo {
-  return JSON.parse(readFileSync(join(tmpdir(), 'cec-billing-e2e-stack.json'), 'utf8')) as StackInfo;
+  // the state file is named after the stack, like private-stack.ts names it (E2E_STACK_NAME, default e2e)
+  const name = process.env['E2E_STACK_NAME'] ?? 'e2e';
+  return JSON.parse(readFileSync(join(tmpdir(), `cec-billing-${name}-stack.json`), 'utf8')) as StackInfo;
 }
