@@ -32,7 +32,7 @@ function harness(options: {
   h.deps = {
     accounts: { recordAccounts: unused, snapshot: unused, ledger: unused, earliestCreatedAt: unused },
     discounts: { insert: unused, listForAccount: unused, listForAccounts: async () => [] },
-    runs: { start: unused, find: unused, list: unused, runningRuns: unused, hasCompletedRun: unused, openJobs: unused, markPublished: unused, finishJob: unused },
+    runs: { start: unused, find: unused, list: unused, runningRuns: unused, hasCompletedRun: unused, openJobs: unused, markPublished: unused, finishJob: unused, cancel: unused, retryFailures: unused, failures: unused },
     bills: { find: unused, list: unused },
     topUps: { apply: unused },
     ledger: {
