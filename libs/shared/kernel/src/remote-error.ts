@@ -116,8 +116,19 @@ export function classifyFailure(error: unknown): TypedFailure {
     const statusCode = body.statusCode ?? statusOfCode(body.code, 500);
     return { statusCode, code: body.code, message: body.message, retryable: isRetryableStatus(statusCode, body.code) };
   }
-  const message = error instanceof Error ? error.message : String(error);
-  return { statusCode: 500, code: 'INTERNAL_ERROR', message, retryable: true };
+  return { statusCode: 500, code: 'INTERNAL_ERROR', message: messageOf(error), retryable: true };
+}
+
+function messageOf(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  if (error !== null && typeof error === 'object') {
+    try {
+      return JSON.stringify(error);
+    } catch {
+      return Object.prototype.toString.call(error);
+    }
+  }
+  return String(error);
 }
 
 /** One line for a log: `CODE (status): message`, never `[object Object]`. */
