@@ -269,4 +269,26 @@ describe('#9.1 runs never loop, never hang: paged usage, failed accounts, cancel
     expect(late.status).toBe(409);
     expect(late.body).toMatchObject({ statusCode: 409, code: 'BILLING_RUN_NOT_RUNNING' });
   }, 90_000);
+
+  it('#9.6 a job longer than the ack wait is not redelivered while it runs (in-progress heartbeats); the consumer bounds deliveries', async () => {
+    catalog.price('hb-cec', '31.00');
+    const app = await start({ run: { batchSize: 5, jobAckWaitMs: 1000 } });
+    const jsm = await nc.jetstreamManager();
+    const consumer = await jsm.consumers.info(STREAMS.billingJobs.name, CONSUMERS.billingRunJobs);
+    // attempts 3 (+3 spare deliveries for a replica dying in its last attempt); ack waits 1 s, 2 s, 4 s
+    expect(consumer.config.max_deliver).toBe(6);
+    expect(consumer.config.backoff).toEqual([1000, 2000, 4000].map((ms) => ms * 1_000_000));
+    const ids = await accounts(app, 'hb', 2);
+    for (const acc of ids) metering.set(acc, `${acc}-s1`, '2026-03', days('2026-03', 1, 31, 1, 'hb-cec'));
+    metering.delayMs = 3500; // the job takes more than three ack waits
+    const requestsBefore = metering.usageRequests().length;
+    try {
+      const run = await finished(app, (await startRun(app, '2026-03')).id);
+      expect(run).toMatchObject({ status: 'completed', accountsBilled: 2, total: '62.00' });
+    } finally {
+      metering.delayMs = 0;
+    }
+    // delivered once: without `working()` it would have been redelivered (and asked again) meanwhile
+    expect(metering.usageRequests().slice(requestsBefore)).toHaveLength(1);
+  }, 60_000);
 });
