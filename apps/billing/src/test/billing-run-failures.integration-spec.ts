@@ -270,6 +270,18 @@ describe('#9.1 runs never loop, never hang: paged usage, failed accounts, cancel
     expect(late.body).toMatchObject({ statusCode: 409, code: 'BILLING_RUN_NOT_RUNNING' });
   }, 90_000);
 
+  it('#9.1 the OpenAPI documents the run statuses, accountsFailed, failures, retry-failures and cancel', async () => {
+    const app = await start();
+    const docs = await app.api.withToken(null).get<{ paths: Record<string, unknown>; components: { schemas: Record<string, { properties: Record<string, { enum?: string[] }> }> } }>('/docs-json');
+    expect(Object.keys(docs.body.paths)).toEqual(
+      expect.arrayContaining(['/v1/billing-runs/{id}/failures', '/v1/billing-runs/{id}/retry-failures', '/v1/billing-runs/{id}/cancel']),
+    );
+    const run = docs.body.components.schemas['BillingRunView'].properties;
+    expect(run['status'].enum).toEqual(expect.arrayContaining(['running', 'completed', 'completed_with_failures', 'cancelled']));
+    expect(run).toHaveProperty('accountsFailed');
+    expect(Object.keys(docs.body.components.schemas['BillingRunFailureView'].properties).sort()).toEqual(['accountId', 'attempts', 'code', 'failedAt', 'message']);
+  });
+
   it('#9.6 a job longer than the ack wait is not redelivered while it runs (in-progress heartbeats); the consumer bounds deliveries', async () => {
     catalog.price('hb-cec', '31.00');
     const app = await start({ run: { batchSize: 5, jobAckWaitMs: 1000 } });

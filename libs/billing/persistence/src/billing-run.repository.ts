@@ -181,6 +181,9 @@ export class SqlBillingRunRepository implements BillingRunRepository {
   async finishJob(runId: string, batch: number, failures: readonly AccountFailure[], attempts: number, at: DateTime): Promise<void> {
     const error = failures.length === 0 ? null : summarize(failures);
     await inTransaction(this.em, async (trx) => {
+      // the run row first: jobs finishing at once queue here, and each later statement (a fresh
+      // snapshot under READ COMMITTED) sees the failures the others committed before deciding the end
+      await execute(trx, 'select 1 from "billing_run" where "id" = ? for update', [runId]);
       const finished = await execute(
         trx,
         `update "billing_run_job" set "status" = ?, "finished_at" = ?, "error" = ? where "run_id" = ? and "batch" = ? and "status" = 'queued'`,
