@@ -61,8 +61,9 @@ function groupByAccount(reply: MonthlyUsageReply, accountIds: ReadonlySet<string
  *
  * Per batch (never per account): one metering request for the period's usage, one for the usage
  * revisions of accounts billed before (R6.2), one per earlier month to re-rate, one catalog request
- * for the prices of every product involved. Then per account, with bounded concurrency, the pure
- * draft (R4, R5, R6.2) and one transaction (bill, lines, deduction, balance, marker, events).
+ * for the prices of every product involved. Then per account the pure draft (R4, R5, R6.2), and
+ * with bounded concurrency one transaction per account (bill, lines, deduction, balance, marker,
+ * events).
  */
 export class BillAccountsUseCase {
   constructor(private readonly deps: BillingDeps) {}

@@ -35,7 +35,7 @@ interface RunRow {
   failed: string;
 }
 
-/** Run columns plus live counters from the processed markers the run wrote. */
+/** Run columns plus live counters from the processed markers the run wrote and its open failures. */
 const RUN_SELECT = `
   select r."id", r."period", r."attempt", r."trigger", r."status", r."accounts_total", r."jobs_total", r."jobs_done",
          r."jobs_failed", r."error", r."started_at", r."finished_at",
@@ -79,7 +79,8 @@ async function findRun(db: Db, runId: string): Promise<BillingRunView | null> {
 /**
  * Runs and their jobs. One running run per period is a partial unique index; (period, attempt) is
  * unique; a run's jobs are planned in the transaction that creates it, from the set of accounts
- * without a processed marker for the period.
+ * without a processed marker for the period. Accounts a run could not bill are rows of
+ * `billing_run_failure`, unique per (run, account); retrying them adds jobs to the same run.
  */
 export class SqlBillingRunRepository implements BillingRunRepository {
   constructor(private readonly em: EntityManager) {}
