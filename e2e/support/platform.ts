@@ -50,7 +50,7 @@ export interface LedgerEntry {
 export interface BillingRun {
   id: string;
   period: string;
-  status: 'running' | 'completed' | 'failed';
+  status: 'running' | 'completed' | 'completed_with_failures' | 'cancelled' | 'failed';
   trigger: 'schedule' | 'operator';
   accountsBilled: number;
   billsIssued: number;
@@ -178,7 +178,10 @@ export class Platform {
       `billing run ${started.body.id}`,
       async () => {
         const run = (await this.billing.get<BillingRun>(`/v1/billing-runs/${started.body.id}`)).body;
-        if (run.status === 'failed') throw new Error(`run ${run.id} failed`);
+        if (run.status !== 'running' && run.status !== 'completed') {
+          const failures = (await this.billing.get(`/v1/billing-runs/${run.id}/failures`)).body;
+          throw new Error(`run ${run.id} ended ${run.status}: ${JSON.stringify(failures)}`);
+        }
         return run.status === 'completed' ? run : undefined;
       },
       60_000,

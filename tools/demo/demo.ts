@@ -166,7 +166,10 @@ async function main(): Promise<void> {
     const run = await call<{ id: string }>('billing', 'POST', '/v1/billing-runs', { period: period.toString() });
     const finished = await poll('the billing run', async () => {
       const state = await call<{ status: string; accountsBilled: number; billsIssued: number; total: string }>('billing', 'GET', `/v1/billing-runs/${run.id}`);
-      if (state.status === 'failed') throw new Error('the billing run failed');
+      if (state.status !== 'running' && state.status !== 'completed') {
+        const failures = await call<unknown>('billing', 'GET', `/v1/billing-runs/${run.id}/failures`);
+        throw new Error(`the billing run ended ${state.status}: ${JSON.stringify(failures)}`);
+      }
       return state.status === 'completed' ? state : undefined;
     });
     progress(`run completed: ${finished.billsIssued} bill(s) issued, total ${finished.total} USD`);

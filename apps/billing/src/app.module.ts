@@ -7,18 +7,21 @@ import { AppConfig, JetStreamService, loadConfig, OutboxRelay, PlatformModule, P
 import {
   BILLING_DEPS,
   BillingDeps,
+  CancelBillingRunUseCase,
   CatchUpBillingRunsUseCase,
   CreateDiscountUseCase,
   GetBalanceUseCase,
   GetBillingRunUseCase,
   GetBillUseCase,
   GetLedgerUseCase,
+  ListBillingRunFailuresUseCase,
   ListBillingRunsUseCase,
   ListBillsUseCase,
   ListDiscountsUseCase,
   ProcessBillingJobUseCase,
   RecordAccountsUseCase,
   ResumeBillingRunsUseCase,
+  RetryBillingRunFailuresUseCase,
   RunEndedPeriodsUseCase,
   StartBillingRunUseCase,
   TopUpUseCase,
@@ -61,6 +64,9 @@ const USE_CASES = [
   ResumeBillingRunsUseCase,
   CatchUpBillingRunsUseCase,
   RunEndedPeriodsUseCase,
+  CancelBillingRunUseCase,
+  RetryBillingRunFailuresUseCase,
+  ListBillingRunFailuresUseCase,
 ];
 
 const useCaseProviders: Provider[] = USE_CASES.map((useCase) => ({

@@ -1,8 +1,15 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { GetBillingRunUseCase, ListBillingRunsUseCase, StartBillingRunUseCase } from '@cec/billing-application';
+import {
+  CancelBillingRunUseCase,
+  GetBillingRunUseCase,
+  ListBillingRunFailuresUseCase,
+  ListBillingRunsUseCase,
+  RetryBillingRunFailuresUseCase,
+  StartBillingRunUseCase,
+} from '@cec/billing-application';
 import { StartBillingRunDto } from './billing.dto';
-import { BillingRunView, runView } from './views';
+import { BillingRunFailureView, BillingRunView, runFailureView, runView } from './views';
 
 @ApiTags('billing runs')
 @ApiBearerAuth()
@@ -12,6 +19,9 @@ export class BillingRunsController {
     private readonly startRun: StartBillingRunUseCase,
     private readonly getRun: GetBillingRunUseCase,
     private readonly listRuns: ListBillingRunsUseCase,
+    private readonly cancelRun: CancelBillingRunUseCase,
+    private readonly retryFailures: RetryBillingRunFailuresUseCase,
+    private readonly listFailures: ListBillingRunFailuresUseCase,
   ) {}
 
   @Post()
@@ -37,5 +47,36 @@ export class BillingRunsController {
   @ApiNotFoundResponse({ description: 'BILLING_RUN_NOT_FOUND' })
   async get(@Param('id') id: string): Promise<BillingRunView> {
     return runView(await this.getRun.execute(id));
+  }
+
+  @Get(':id/failures')
+  @ApiOkResponse({ type: [BillingRunFailureView], description: 'the accounts the run could not bill (not retried since), and why' })
+  @ApiNotFoundResponse({ description: 'BILLING_RUN_NOT_FOUND' })
+  async failures(@Param('id') id: string): Promise<BillingRunFailureView[]> {
+    return (await this.listFailures.execute(id)).map(runFailureView);
+  }
+
+  @Post(':id/retry-failures')
+  @HttpCode(202)
+  @ApiAcceptedResponse({
+    type: BillingRunView,
+    description: 'the run (completed_with_failures) runs again for its failed accounts only; each account is still billed at most once per period',
+  })
+  @ApiNotFoundResponse({ description: 'BILLING_RUN_NOT_FOUND' })
+  @ApiConflictResponse({ description: 'BILLING_RUN_HAS_NO_FAILURES, or BILLING_RUN_IN_PROGRESS (another run of the period is running)' })
+  async retry(@Param('id') id: string): Promise<BillingRunView> {
+    return runView(await this.retryFailures.execute(id));
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(200)
+  @ApiOkResponse({
+    type: BillingRunView,
+    description: 'the run is cancelled: its jobs not yet processed never bill; accounts already billed stay billed; a new run of the month may start',
+  })
+  @ApiNotFoundResponse({ description: 'BILLING_RUN_NOT_FOUND' })
+  @ApiConflictResponse({ description: 'BILLING_RUN_NOT_RUNNING (the run has already ended)' })
+  async cancel(@Param('id') id: string): Promise<BillingRunView> {
+    return runView(await this.cancelRun.execute(id));
   }
 }

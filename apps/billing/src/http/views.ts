@@ -5,6 +5,7 @@ import type {
   BillingRunView as RunData,
   BillView as BillData,
   LedgerEntryView,
+  RunFailureView as RunFailureData,
   StoredDiscount,
 } from '@cec/billing-application';
 
@@ -75,7 +76,11 @@ export function ledgerView(entry: LedgerEntryView): LedgerEntryViewDto {
 export class BillingRunView {
   @ApiProperty() id!: string;
   @ApiProperty({ example: '2026-04' }) period!: string;
-  @ApiProperty({ enum: ['running', 'completed', 'failed'] }) status!: string;
+  @ApiProperty({
+    enum: ['running', 'completed', 'completed_with_failures', 'cancelled', 'failed'],
+    description: 'a run always ends: completed, completed_with_failures (see accountsFailed and /failures) or cancelled; failed: runs of older versions only',
+  })
+  status!: string;
   @ApiProperty({ enum: ['schedule', 'operator'] }) trigger!: string;
   @ApiProperty({ description: 'n-th run of this period' }) attempt!: number;
   @ApiProperty({ description: 'accounts this run planned (those not yet billed for the period when it started)' }) accountsTotal!: number;
@@ -85,7 +90,8 @@ export class BillingRunView {
   @ApiProperty({ example: '250.00', description: 'sum of the totals of the bills this run issued' }) total!: string;
   @ApiProperty() jobsTotal!: number;
   @ApiProperty() jobsDone!: number;
-  @ApiProperty() jobsFailed!: number;
+  @ApiProperty({ description: 'jobs that finished with failed accounts' }) jobsFailed!: number;
+  @ApiProperty({ description: 'accounts this run could not bill (listed by GET /v1/billing-runs/:id/failures)' }) accountsFailed!: number;
   @ApiProperty({ nullable: true, type: String }) error!: string | null;
   @ApiProperty() startedAt!: string;
   @ApiProperty({ nullable: true, type: String }) finishedAt!: string | null;
@@ -106,9 +112,28 @@ export function runView(run: RunData): BillingRunView {
     jobsTotal: run.jobsTotal,
     jobsDone: run.jobsDone,
     jobsFailed: run.jobsFailed,
+    accountsFailed: run.accountsFailed,
     error: run.error,
     startedAt: billingCalendar.formatInstant(run.startedAt),
     finishedAt: run.finishedAt ? billingCalendar.formatInstant(run.finishedAt) : null,
+  };
+}
+
+export class BillingRunFailureView {
+  @ApiProperty() accountId!: string;
+  @ApiProperty({ example: 'PRICE_NOT_FOUND', description: 'machine code of the failure (e.g. CATALOG_UNAVAILABLE, NUMERIC_OVERFLOW)' }) code!: string;
+  @ApiProperty() message!: string;
+  @ApiProperty({ description: 'deliveries of the job that gave up on the account' }) attempts!: number;
+  @ApiProperty() failedAt!: string;
+}
+
+export function runFailureView(failure: RunFailureData): BillingRunFailureView {
+  return {
+    accountId: failure.accountId,
+    code: failure.code,
+    message: failure.message,
+    attempts: failure.attempts,
+    failedAt: billingCalendar.formatInstant(failure.failedAt),
   };
 }
 

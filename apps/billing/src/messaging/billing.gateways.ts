@@ -1,6 +1,7 @@
-import { Period } from '@cec/kernel';
+import { Period, RemoteCallError } from '@cec/kernel';
 import {
   BillingRunJobMessage,
+  compareUsageCursor,
   GetProductReply,
   MonthlyUsageReply,
   MonthlyUsageRequest,
@@ -14,17 +15,75 @@ import {
 import { JetStreamService, OutboxRelay, RpcClient } from '@cec/platform';
 import type { CatalogGateway, EventRelay, JobQueue, UsageGateway } from '@cec/billing-application';
 
-/** Metering over request/reply: a batch of accounts per request, never one account per call. */
+/** Bytes of usage per reply billing asks metering for (metering also caps it at what NATS carries). */
+export const USAGE_PAGE_BYTES = 512 * 1024;
+/** Bytes of account entries per revisions request (its reply is smaller than its request). */
+const REVISIONS_REQUEST_BYTES = 256 * 1024;
+/** More pages than this for one batch means a responder that does not progress. */
+const MAX_USAGE_PAGES = 10_000;
+
+/**
+ * Metering over request/reply: a batch of accounts per request, never one account per call. Usage
+ * comes in pages bounded by bytes (never by a guess of accounts per reply): a month where every
+ * quantity changes daily needs several pages for one batch; the answer keeps the lowest revision.
+ */
 export class RpcUsageGateway implements UsageGateway {
-  constructor(private readonly rpc: RpcClient) {}
+  constructor(
+    private readonly rpc: RpcClient,
+    private readonly pageBytes = USAGE_PAGE_BYTES,
+  ) {}
 
-  monthlyUsage(period: Period, accountIds: readonly string[]): Promise<MonthlyUsageReply> {
-    return this.rpc.request<MonthlyUsageReply, MonthlyUsageRequest>(PATTERNS.meteringMonthlyUsage, { period: period.toString(), accountIds: [...accountIds] });
+  async monthlyUsage(period: Period, accountIds: readonly string[]): Promise<MonthlyUsageReply> {
+    const request: MonthlyUsageRequest = { period: period.toString(), accountIds: [...accountIds], maxBytes: this.pageBytes };
+    const merged: MonthlyUsageReply = { period: period.toString(), asOfRevision: '', subscriptions: [] };
+    let lowest: bigint | null = null;
+    for (let pages = 1; ; pages += 1) {
+      const page = await this.rpc.request<MonthlyUsageReply, MonthlyUsageRequest>(PATTERNS.meteringMonthlyUsage, request);
+      if (!page || !Array.isArray(page.subscriptions) || typeof page.asOfRevision !== 'string' || !/^\d{1,19}$/.test(page.asOfRevision)) {
+        throw new RemoteCallError(502, 'INVALID_REPLY', `${PATTERNS.meteringMonthlyUsage}: a page without subscriptions or a valid asOfRevision`, false);
+      }
+      merged.subscriptions.push(...page.subscriptions);
+      const revision = BigInt(page.asOfRevision);
+      if (lowest === null || revision < lowest) lowest = revision;
+      const next = page.next;
+      if (!next) break;
+      const after = request.after;
+      if (pages >= MAX_USAGE_PAGES || (after && compareUsageCursor(next, after) <= 0)) {
+        throw new RemoteCallError(502, 'INVALID_REPLY', `${PATTERNS.meteringMonthlyUsage}: paging does not progress (page ${pages})`, false);
+      }
+      request.after = { accountId: next.accountId, subscriptionId: next.subscriptionId };
+    }
+    merged.asOfRevision = (lowest as bigint).toString();
+    return merged;
   }
 
-  revisions(request: UsageRevisionsRequest): Promise<UsageRevisionsReply> {
-    return this.rpc.request<UsageRevisionsReply, UsageRevisionsRequest>(PATTERNS.meteringUsageRevisions, request);
+  async revisions(request: UsageRevisionsRequest): Promise<UsageRevisionsReply> {
+    const revisions: UsageRevisionsReply['revisions'] = [];
+    for (const accounts of chunkByBytes(request.accounts, REVISIONS_REQUEST_BYTES)) {
+      const reply = await this.rpc.request<UsageRevisionsReply, UsageRevisionsRequest>(PATTERNS.meteringUsageRevisions, { accounts });
+      revisions.push(...(reply?.revisions ?? []));
+    }
+    return { revisions };
   }
+}
+
+/** Consecutive chunks of `items` whose JSON stays within `maxBytes` (each holds at least one item). */
+export function chunkByBytes<T>(items: readonly T[], maxBytes: number): T[][] {
+  const chunks: T[][] = [];
+  let current: T[] = [];
+  let size = 0;
+  for (const item of items) {
+    const itemBytes = Buffer.byteLength(JSON.stringify(item)) + 1;
+    if (current.length > 0 && size + itemBytes > maxBytes) {
+      chunks.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(item);
+    size += itemBytes;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
 }
 
 export class RpcCatalogGateway implements CatalogGateway {

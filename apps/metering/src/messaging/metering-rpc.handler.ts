@@ -2,7 +2,7 @@ import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload, RpcException } from '@nestjs/microservices';
 import { MonthlyUsageReply, MonthlyUsageRequest, PATTERNS, UsageRevisionsReply, UsageRevisionsRequest } from '@cec/contracts';
 import { isDomainError } from '@cec/kernel';
-import { JetStreamService } from '@cec/platform';
+import { errorBodyOf, JetStreamService } from '@cec/platform';
 import { GetMonthlyUsageUseCase, GetUsageRevisionsUseCase } from '@cec/metering-application';
 
 /** Room for the transport's envelope around a reply (`{"response": …, "id": "…"}`). */
@@ -19,7 +19,7 @@ export class MeteringRpcHandler {
 
   @MessagePattern(PATTERNS.meteringMonthlyUsage)
   monthly(@Payload() request: MonthlyUsageRequest): Promise<MonthlyUsageReply> {
-    return this.answer(() => this.monthlyUsage.execute(request), `${request?.accountIds?.length ?? 0} accounts`);
+    return this.answer(() => this.monthlyUsage.execute(request, this.limitBytes()), `${request?.accountIds?.length ?? 0} accounts`);
   }
 
   @MessagePattern(PATTERNS.meteringUsageRevisions)
@@ -32,7 +32,7 @@ export class MeteringRpcHandler {
     try {
       return this.fitting(await work(), asked);
     } catch (error) {
-      if (isDomainError(error)) throw new RpcException({ code: error.code, message: error.message });
+      if (isDomainError(error)) throw new RpcException(errorBodyOf(error));
       throw error;
     }
   }
@@ -42,14 +42,20 @@ export class MeteringRpcHandler {
    * fail outside any handler): answer with an error that says so, and how to ask instead.
    */
   private fitting<T>(reply: T, asked: string): T {
-    const limit = (this.jetStream.nc.info?.max_payload ?? 1024 * 1024) - ENVELOPE_BYTES;
+    const limit = this.limitBytes();
     const size = Buffer.byteLength(JSON.stringify(reply));
     if (size > limit) {
       throw new RpcException({
+        statusCode: 413,
         code: 'REPLY_TOO_LARGE',
-        message: `the reply for ${asked} is ${size} bytes, more than the ${limit} bytes a NATS message may carry here; ask for fewer accounts per request`,
+        message: `the reply for ${asked} is ${size} bytes, more than the ${limit} bytes a NATS message may carry here; ask for pages (maxBytes) or fewer accounts per request`,
       });
     }
     return reply;
+  }
+
+  /** The largest reply body the server lets this connection send. */
+  private limitBytes(): number {
+    return (this.jetStream.nc.info?.max_payload ?? 1024 * 1024) - ENVELOPE_BYTES;
   }
 }

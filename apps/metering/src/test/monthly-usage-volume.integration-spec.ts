@@ -1,5 +1,5 @@
 import type { NatsConnection } from 'nats';
-import { MonthlyUsageReply, PATTERNS, SUBJECTS, fromUsageRuns, SubscriptionUsageMessage, DailyUsageMessage } from '@cec/contracts';
+import { MonthlyUsageReply, PATTERNS, SUBJECTS, fromUsageRuns, SubscriptionUsageMessage, DailyUsageMessage, UsageCursor } from '@cec/contracts';
 import { connectNats, resetSchema, RunningTestApp, sql, startTestApp, TestRpcClient, useTestEnvironment } from '@cec/testing';
 import { GetMonthlyUsageUseCase } from '@cec/metering-application';
 import { MeteringAppModule } from '../app.module';
@@ -96,5 +96,29 @@ describe('monthly usage for a billing batch of 1000 accounts x 2 subscriptions (
     expect(Buffer.byteLength(JSON.stringify(reply))).toBeLessThan(1024 * 1024);
     const after = await rpc.request<MonthlyUsageReply>(PATTERNS.meteringMonthlyUsage, { period: '2025-11', accountIds: all.slice(0, 10) });
     expect(after.subscriptions).toHaveLength(20);
+  });
+
+  it('#9.1 answers in pages bounded by bytes when asked (maxBytes): every subscription once, each reply within its budget', async () => {
+    const all = Array.from({ length: ACCOUNTS }, (_, i) => account(i));
+    const whole = await rpc.request<MonthlyUsageReply>(PATTERNS.meteringMonthlyUsage, { period: '2025-11', accountIds: all }, 20_000);
+    const maxBytes = 64 * 1024;
+    const seen: SubscriptionUsageMessage[] = [];
+    let after: UsageCursor | undefined;
+    let pages = 0;
+    do {
+      const page: MonthlyUsageReply = await rpc.request<MonthlyUsageReply>(PATTERNS.meteringMonthlyUsage, { period: '2025-11', accountIds: all, maxBytes, ...(after ? { after } : {}) }, 20_000);
+      pages += 1;
+      expect(Buffer.byteLength(JSON.stringify(page))).toBeLessThanOrEqual(maxBytes);
+      expect(BigInt(page.asOfRevision)).toBeGreaterThanOrEqual(BigInt(whole.asOfRevision));
+      seen.push(...page.subscriptions);
+      after = page.next ?? undefined;
+    } while (after);
+    expect(pages).toBeGreaterThan(5);
+    const key = (entry: SubscriptionUsageMessage): string => `${entry.accountId}/${entry.subscriptionId}`;
+    expect(seen.map(key)).toEqual(whole.subscriptions.map(key).sort());
+    const byKey = new Map(whole.subscriptions.map((entry) => [key(entry), entry]));
+    for (const entry of seen) expect(entry).toEqual(byKey.get(key(entry)));
+    await expect(rpc.request(PATTERNS.meteringMonthlyUsage, { period: '2025-11', accountIds: all, maxBytes: 10 })).rejects.toMatchObject({ statusCode: 400, code: 'VALIDATION_FAILED', message: expect.stringMatching(/maxBytes/) });
+    await expect(rpc.request(PATTERNS.meteringMonthlyUsage, { period: '2025-11', accountIds: all, maxBytes, after: 'acc-1' })).rejects.toMatchObject({ code: 'VALIDATION_FAILED', message: expect.stringMatching(/after/) });
   });
 });

@@ -1,4 +1,4 @@
-import { FakeClock, Money, Period } from '@cec/kernel';
+import { FakeClock, Money, Period, RemoteCallError } from '@cec/kernel';
 import type { BilledForPeriod } from '@cec/billing-domain';
 import { type MonthlyUsageReply, type ResolvePricesRequest, type UsageRevisionsRequest, toUsageRuns } from '@cec/contracts';
 import { BillAccountsUseCase } from './bill-accounts.use-case';
@@ -24,6 +24,8 @@ function harness(options: {
   processed?: Map<string, Period[]>;
   billed?: Map<string, Map<string, Map<string, BilledForPeriod>>>;
   issue?: (input: IssueBillInput) => IssueBillOutcome;
+  /** Answers (or refuses) a usage request instead of `usage`. */
+  monthlyUsage?: (period: string, accountIds: readonly string[]) => MonthlyUsageReply;
 }): Harness {
   const h: Harness = { usageCalls: [], revisionCalls: [], priceCalls: [], issued: [], deps: undefined as unknown as BillingDeps };
   const unused = (): never => {
@@ -32,7 +34,7 @@ function harness(options: {
   h.deps = {
     accounts: { recordAccounts: unused, snapshot: unused, ledger: unused, earliestCreatedAt: unused },
     discounts: { insert: unused, listForAccount: unused, listForAccounts: async () => [] },
-    runs: { start: unused, find: unused, list: unused, runningRuns: unused, hasCompletedRun: unused, openJobs: unused, markPublished: unused, finishJob: unused },
+    runs: { start: unused, find: unused, list: unused, runningRuns: unused, hasCompletedRun: unused, openJobs: unused, markPublished: unused, finishJob: unused, cancel: unused, retryFailures: unused, failures: unused },
     bills: { find: unused, list: unused },
     topUps: { apply: unused },
     ledger: {
@@ -47,7 +49,7 @@ function harness(options: {
     usage: {
       monthlyUsage: async (period, accountIds) => {
         h.usageCalls.push({ period: period.toString(), accountIds: [...accountIds] });
-        return options.usage[period.toString()];
+        return options.monthlyUsage ? options.monthlyUsage(period.toString(), accountIds) : options.usage[period.toString()];
       },
       revisions: async (request) => {
         h.revisionCalls.push(request);
@@ -135,5 +137,75 @@ describe('BillAccountsUseCase (R4, R6.2, R7.2)', () => {
       },
     });
     await expect(new BillAccountsUseCase(stale.deps).execute({ runId: 'run_1', period: Period.parse('2026-03'), accountIds: ['a1'] })).rejects.toBeInstanceOf(StaleAccountError);
+  });
+
+  describe('#9.1 permanent and retryable failures', () => {
+    const usageOf = (ids: readonly string[]): MonthlyUsageReply => ({
+      period: '2026-03',
+      asOfRevision: '9',
+      subscriptions: ids.map((id) => ({ subscriptionId: `${id}-s`, accountId: id, runs: toUsageRuns(month('2026-03', 31, 1, 'basic')) })),
+    });
+
+    it('#9.1 a permanent refusal of a batch request fails only the account that causes it (the batch is halved), the others are billed', async () => {
+      const ids = ['a1', 'a2', 'a3', 'a4', 'a5', 'a6', 'a7'];
+      const h = harness({
+        states: ids.map((id) => state(id)),
+        usage: {},
+        monthlyUsage: (_period, accountIds) => {
+          if (accountIds.includes('a5')) throw new RemoteCallError(400, 'VALIDATION_FAILED', 'a5 cannot be answered', false);
+          return usageOf(accountIds);
+        },
+      });
+      const result = await new BillAccountsUseCase(h.deps).execute({ runId: 'run_1', period: Period.parse('2026-03'), accountIds: ids });
+      expect(result.failures).toEqual([{ accountId: 'a5', code: 'VALIDATION_FAILED', message: 'a5 cannot be answered' }]);
+      expect(h.issued.map((input) => input.accountId).sort()).toEqual(['a1', 'a2', 'a3', 'a4', 'a6', 'a7']);
+      expect(result).toMatchObject({ processed: 6, issued: 6 });
+      // halving: 7 -> 4 + 3 -> (2 + 2) + (a5 a6 -> a5, a6) + a7: a handful of requests, not one per account
+      expect(h.usageCalls.length).toBeLessThanOrEqual(2 * Math.ceil(Math.log2(ids.length)) + 2);
+    });
+
+    it('#9.1 a retryable failure (metering unavailable) is thrown for a redelivery: nothing is failed permanently', async () => {
+      const h = harness({
+        states: [state('a1'), state('a2')],
+        usage: {},
+        monthlyUsage: () => {
+          throw new RemoteCallError(503, 'SERVICE_UNAVAILABLE', 'metering is restarting', true);
+        },
+      });
+      await expect(new BillAccountsUseCase(h.deps).execute({ runId: 'run_1', period: Period.parse('2026-03'), accountIds: ['a1', 'a2'] })).rejects.toMatchObject({
+        code: 'SERVICE_UNAVAILABLE',
+        retryable: true,
+      });
+      expect(h.usageCalls).toHaveLength(1);
+      expect(h.issued).toEqual([]);
+    });
+
+    it('#9.1 a database refusal of one account (numeric overflow) fails that account; a transient one retries after the others are committed', async () => {
+      const ids = ['a1', 'a2', 'a3'];
+      const overflow = Object.assign(new Error('numeric field overflow'), { code: '22003', severity: 'ERROR' });
+      const h = harness({
+        states: ids.map((id) => state(id)),
+        usage: { '2026-03': usageOf(ids) },
+        issue: (input) => {
+          if (input.accountId === 'a2') throw overflow;
+          return 'issued';
+        },
+      });
+      const result = await new BillAccountsUseCase(h.deps).execute({ runId: 'run_1', period: Period.parse('2026-03'), accountIds: ids });
+      expect(result.failures).toEqual([{ accountId: 'a2', code: 'NUMERIC_OVERFLOW', message: expect.stringMatching(/22003/) }]);
+      expect(result.issued).toBe(2);
+
+      const down = Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01', severity: 'FATAL' });
+      const transient = harness({
+        states: ids.map((id) => state(id)),
+        usage: { '2026-03': usageOf(ids) },
+        issue: (input) => {
+          if (input.accountId === 'a2') throw down;
+          return 'issued';
+        },
+      });
+      await expect(new BillAccountsUseCase(transient.deps).execute({ runId: 'run_1', period: Period.parse('2026-03'), accountIds: ids })).rejects.toBe(down);
+      expect(transient.issued.map((input) => input.accountId).sort()).toEqual(ids);
+    });
   });
 });

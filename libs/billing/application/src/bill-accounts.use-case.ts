@@ -1,9 +1,9 @@
-import { billingCalendar, DomainError, newId, Period } from '@cec/kernel';
-import { BilledForPeriod, DiscountBook, draftBill, PriceBook, ReRatedPeriodInput, SubscriptionUsage } from '@cec/billing-domain';
+import { billingCalendar, DomainError, newId, Period, RemoteCallError } from '@cec/kernel';
+import { BillDraft, BilledForPeriod, DiscountBook, draftBill, PriceBook, ReRatedPeriodInput, SubscriptionUsage } from '@cec/billing-domain';
 import { fromUsageRuns, type MonthlyUsageReply } from '@cec/contracts';
-import type { AccountBillingState, BillingDeps } from './billing.ports';
-import { StaleAccountError } from './billing.ports';
+import type { AccountBillingState, AccountFailure, BillingDeps } from './billing.ports';
 import { forEachWithConcurrency } from './concurrency';
+import { jobFailureOf } from './job-failures';
 
 export interface BillAccountsCommand {
   runId: string;
@@ -17,15 +17,24 @@ export interface BillAccountsResult {
   issued: number;
   /** Accounts found already processed for the period (a repeated or resumed job). */
   skipped: number;
-  /** Accounts that could not be rated (e.g. no price in force): left unprocessed for a later run. */
-  failures: Array<{ accountId: string; code: string; message: string }>;
+  /**
+   * Accounts that failed permanently (e.g. no price in force, a usage answer refused, an amount the
+   * database cannot store): left unprocessed for the run's failures and a later retry.
+   */
+  failures: AccountFailure[];
+  /** Accounts found written by a run that is no longer running (cancelled meanwhile). */
+  closed: number;
 }
 
 const REVISION_PATTERN = /^\d{1,19}$/;
 
+function invalidReply(message: string): RemoteCallError {
+  return new RemoteCallError(502, 'INVALID_REPLY', message, false);
+}
+
 function parseRevision(value: unknown, what: string): bigint {
   if (typeof value !== 'string' || !REVISION_PATTERN.test(value)) {
-    throw new Error(`metering answered an invalid revision for ${what}: ${String(value)}`);
+    throw invalidReply(`metering answered an invalid revision for ${what}: ${String(value)}`);
   }
   return BigInt(value);
 }
@@ -37,7 +46,7 @@ function min(a: bigint, b: bigint): bigint {
 /** Subscriptions of a usage reply per requested account (others are ignored). */
 function groupByAccount(reply: MonthlyUsageReply, accountIds: ReadonlySet<string>): Map<string, SubscriptionUsage[]> {
   const byAccount = new Map<string, SubscriptionUsage[]>();
-  if (!Array.isArray(reply.subscriptions)) throw new Error('metering answered a usage reply without subscriptions');
+  if (!Array.isArray(reply.subscriptions)) throw invalidReply('metering answered a usage reply without subscriptions');
   for (const subscription of reply.subscriptions) {
     if (!accountIds.has(subscription.accountId)) continue;
     const list = byAccount.get(subscription.accountId) ?? [];
@@ -52,18 +61,53 @@ function groupByAccount(reply: MonthlyUsageReply, accountIds: ReadonlySet<string
  *
  * Per batch (never per account): one metering request for the period's usage, one for the usage
  * revisions of accounts billed before (R6.2), one per earlier month to re-rate, one catalog request
- * for the prices of every product involved. Then per account, with bounded concurrency, the pure
- * draft (R4, R5, R6.2) and one transaction (bill, lines, deduction, balance, marker, events).
+ * for the prices of every product involved. Then per account the pure draft (R4, R5, R6.2), and
+ * with bounded concurrency one transaction per account (bill, lines, deduction, balance, marker,
+ * events).
  */
 export class BillAccountsUseCase {
   constructor(private readonly deps: BillingDeps) {}
 
+  /**
+   * Bills what can be billed. A permanent failure of one account is recorded in `failures` and the
+   * others are billed; a permanent failure of a batch request (one account's data refused by the
+   * other app) is narrowed down by halving the batch, so that only the accounts that cause it fail.
+   * A retryable failure is thrown after the other accounts were committed (redelivery skips them).
+   */
   async execute(command: BillAccountsCommand): Promise<BillAccountsResult> {
-    const { period, runId } = command;
-    const states = await this.deps.ledger.loadStates([...new Set(command.accountIds)], period);
+    const states = await this.deps.ledger.loadStates([...new Set(command.accountIds)], command.period);
     const todo = states.filter((state) => !state.processed);
-    const result: BillAccountsResult = { processed: 0, issued: 0, skipped: states.length - todo.length, failures: [] };
+    const result: BillAccountsResult = { processed: 0, issued: 0, skipped: states.length - todo.length, failures: [], closed: 0 };
     if (todo.length === 0) return result;
+    try {
+      await this.billIsolating(command, todo, result);
+    } finally {
+      if (result.issued > 0) this.deps.events.poke();
+    }
+    return result;
+  }
+
+  private async billIsolating(command: BillAccountsCommand, todo: readonly AccountBillingState[], result: BillAccountsResult): Promise<void> {
+    let drafts: Map<string, PreparedAccount>;
+    try {
+      drafts = await this.prepare(command.period, todo, result);
+    } catch (error) {
+      const failure = jobFailureOf(error);
+      if (failure.retryable) throw error;
+      if (todo.length === 1) {
+        result.failures.push({ accountId: todo[0].accountId, code: failure.code, message: failure.message });
+        return;
+      }
+      const half = Math.ceil(todo.length / 2);
+      await this.billIsolating(command, todo.slice(0, half), result);
+      await this.billIsolating(command, todo.slice(half), result);
+      return;
+    }
+    await this.issueAll(command, todo, drafts, result);
+  }
+
+  /** Steps 1-3 and the pure drafts (per account: a draft, or a permanent failure in `result`). */
+  private async prepare(period: Period, todo: readonly AccountBillingState[], result: BillAccountsResult): Promise<Map<string, PreparedAccount>> {
     const ids = todo.map((state) => state.accountId);
     const idSet = new Set(ids);
 
@@ -124,17 +168,16 @@ export class BillAccountsUseCase {
     const priceBook = PriceBook.fromVersions(prices.prices ?? {});
     const discounts = DiscountBook.of(await this.deps.discounts.listForAccounts(ids));
 
-    // 4. one transaction per account, a few at a time
-    const stale: string[] = [];
-    await forEachWithConcurrency(todo, this.deps.settings.accountConcurrency, async (state: AccountBillingState) => {
-      let draft;
+    // 4. the pure drafts; an account that cannot be rated fails alone
+    const prepared = new Map<string, PreparedAccount>();
+    for (const state of todo) {
       try {
         const reRated: ReRatedPeriodInput[] = (reRatePeriods.get(state.accountId) ?? []).map((month) => ({
           period: month,
           subscriptions: reRatedUsage.get(month.toString())?.get(state.accountId) ?? [],
           billed: billed.get(state.accountId)?.get(month.toString()) ?? new Map<string, BilledForPeriod>(),
         }));
-        draft = draftBill({
+        const draft = draftBill({
           accountId: state.accountId,
           period,
           currency: state.currency,
@@ -143,44 +186,54 @@ export class BillAccountsUseCase {
           prices: priceBook,
           discounts,
         });
+        prepared.set(state.accountId, { draft, usageRevision: (revisionOf.get(state.accountId) as bigint).toString() });
       } catch (error) {
-        if (error instanceof DomainError) {
-          result.failures.push({ accountId: state.accountId, code: error.code, message: error.message });
-          return;
-        }
-        throw error;
+        // rating is pure: whatever it throws, it throws again for the same data
+        const failure = error instanceof DomainError ? { code: error.code, message: error.message } : { code: 'RATING_FAILED', message: String(error instanceof Error ? error.message : error) };
+        result.failures.push({ accountId: state.accountId, ...failure });
       }
+    }
+    return prepared;
+  }
+
+  /** 5. one transaction per account, a few at a time. */
+  private async issueAll(command: BillAccountsCommand, todo: readonly AccountBillingState[], prepared: ReadonlyMap<string, PreparedAccount>, result: BillAccountsResult): Promise<void> {
+    let retry: unknown = null;
+    await forEachWithConcurrency(todo, this.deps.settings.accountConcurrency, async (state: AccountBillingState) => {
+      const account = prepared.get(state.accountId);
+      if (!account) return; // failed while drafting
       try {
         const outcome = await this.deps.ledger.issue({
-          runId,
+          runId: command.runId,
           accountId: state.accountId,
-          period,
-          draft,
-          usageRevision: (revisionOf.get(state.accountId) as bigint).toString(),
+          period: command.period,
+          draft: account.draft,
+          usageRevision: account.usageRevision,
           expectedBillSeq: state.billSeq,
           billId: newId('bill'),
           issuedAt: this.deps.clock.now(),
         });
         if (outcome === 'already_processed') result.skipped += 1;
+        else if (outcome === 'run_not_running') result.closed += 1;
         else {
           result.processed += 1;
           if (outcome === 'issued') result.issued += 1;
         }
       } catch (error) {
-        if (error instanceof StaleAccountError) {
-          stale.push(state.accountId);
-          return;
-        }
-        throw error;
+        const failure = jobFailureOf(error);
+        // drafted on a state someone else changed, or the database away: redeliver the job (the
+        // accounts committed meanwhile are skipped then); a refusal of the data fails the account
+        if (failure.retryable) retry ??= error;
+        else result.failures.push({ accountId: state.accountId, code: failure.code, message: failure.message });
       }
     });
-    if (result.issued > 0) this.deps.events.poke();
-    if (stale.length > 0) {
-      // drafted on a state someone else changed: let the job be redelivered and drafted again
-      throw new StaleAccountError(stale[0]);
-    }
-    return result;
+    if (retry !== null) throw retry;
   }
+}
+
+interface PreparedAccount {
+  readonly draft: BillDraft;
+  readonly usageRevision: string;
 }
 
 function lastDate(period: Period): string {

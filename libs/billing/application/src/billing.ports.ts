@@ -69,7 +69,11 @@ export interface DiscountRepository {
 // ---- runs ----
 
 export type RunTrigger = 'schedule' | 'operator';
-export type RunStatus = 'running' | 'completed' | 'failed';
+/**
+ * A run always ends: `completed`, `completed_with_failures` (some accounts could not be billed:
+ * see its failures), or `cancelled` by an operator. `failed` is only found on runs of older versions.
+ */
+export type RunStatus = 'running' | 'completed' | 'completed_with_failures' | 'cancelled' | 'failed';
 
 export interface BillingRunView {
   readonly id: string;
@@ -85,6 +89,8 @@ export interface BillingRunView {
   readonly jobsTotal: number;
   readonly jobsDone: number;
   readonly jobsFailed: number;
+  /** Accounts of the run recorded as failed (and not retried since). */
+  readonly accountsFailed: number;
   readonly error: string | null;
   readonly startedAt: DateTime;
   readonly finishedAt: DateTime | null;
@@ -104,6 +110,26 @@ export interface StartRunResult {
   readonly created: boolean;
 }
 
+/** An account a job could not bill, and why (a typed failure's code and message). */
+export interface AccountFailure {
+  readonly accountId: string;
+  readonly code: string;
+  readonly message: string;
+}
+
+/** A failed account of a run as recorded (unique per run and account). */
+export interface RunFailureView extends AccountFailure {
+  /** Deliveries of the job that gave up on the account (summed over retries of the run). */
+  readonly attempts: number;
+  readonly failedAt: DateTime;
+}
+
+export type CancelRunOutcome = 'cancelled' | 'not_running' | 'not_found';
+
+export type RetryFailuresOutcome =
+  | { readonly outcome: 'retrying'; readonly jobs: BillingRunJobMessage[] }
+  | { readonly outcome: 'not_found' | 'no_failures' | 'other_run_running' };
+
 /** Port: billing runs and their jobs (one job = one batch of accounts). */
 export interface BillingRunRepository {
   /**
@@ -119,8 +145,22 @@ export interface BillingRunRepository {
   /** Jobs of a run not finished yet; `onlyUnpublished` limits them to those never published. */
   openJobs(runId: string, onlyUnpublished: boolean): Promise<BillingRunJobMessage[]>;
   markPublished(runId: string, batches: readonly number[], at: DateTime): Promise<void>;
-  /** Marks a job finished (once) and completes the run when it was the last one. */
-  finishJob(runId: string, batch: number, error: string | null, at: DateTime): Promise<void>;
+  /**
+   * In one transaction: records the job's failed accounts (once per run and account), marks the
+   * job finished (once), and ends the run after its last job (`completed`, or
+   * `completed_with_failures` while the run has failed accounts).
+   */
+  finishJob(runId: string, batch: number, failures: readonly AccountFailure[], attempts: number, at: DateTime): Promise<void>;
+  /** A running run becomes `cancelled` and its queued jobs `cancelled` (they never bill). */
+  cancel(runId: string, at: DateTime): Promise<CancelRunOutcome>;
+  /**
+   * A run `completed_with_failures` runs again for its failed accounts not processed since: new
+   * jobs of those accounts, the failures cleared, the run `running` (refused while another run of
+   * the period runs: one running run per period is a unique index).
+   */
+  retryFailures(runId: string, batchSize: number, at: DateTime): Promise<RetryFailuresOutcome>;
+  /** The run's failed accounts (not retried since), or null when the run does not exist. */
+  failures(runId: string): Promise<RunFailureView[] | null>;
 }
 
 // ---- bills ----
@@ -180,7 +220,8 @@ export interface IssueBillInput {
   readonly issuedAt: DateTime;
 }
 
-export type IssueBillOutcome = 'issued' | 'nothing_to_bill' | 'already_processed';
+/** `run_not_running`: the run was cancelled (or ended) meanwhile; nothing was written. */
+export type IssueBillOutcome = 'issued' | 'nothing_to_bill' | 'already_processed' | 'run_not_running';
 
 /** Thrown when an account was billed by someone else between drafting and issuing. */
 export class StaleAccountError extends Error {

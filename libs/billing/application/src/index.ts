@@ -16,3 +16,6 @@ export * from './resume-billing-runs.use-case';
 export * from './run-ended-periods.use-case';
 export * from './start-billing-run.use-case';
 export * from './top-up.use-case';
+export * from './job-failures';
+export * from './cancel-billing-run.use-case';
+export * from './retry-billing-run-failures.use-case';

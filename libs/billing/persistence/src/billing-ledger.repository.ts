@@ -124,18 +124,23 @@ export class SqlBillingLedger implements BillingLedger {
     const billId = draft.billable ? input.billId : null;
     return inTransaction(this.em, async (trx) => {
       // 1. the processed marker (a second writer of (account, period) waits on it, then finds it
-      //    taken), and the account locked, in one round trip
+      //    taken), written only while the run is running (a cancelled run bills no more), and the
+      //    account locked, in one round trip
       const [account] = await rows<{ currency: string; balance: string; outstanding: string; bill_seq: number }>(
         trx,
         `with "marked" as (
            insert into "account_period" ("account_id", "period", "run_id", "usage_revision", "bill_id", "total", "processed_at")
-           values (?, ?, ?, ?, ?, ?, ?) on conflict do nothing returning "account_id")
+           select ?, ?, r."id", ?::bigint, ?, ?::numeric, ?::timestamptz from "billing_run" r where r."id" = ? and r."status" = 'running'
+           on conflict do nothing returning "account_id")
          select a."currency", a."balance"::text, a."outstanding"::text, a."bill_seq"
            from "account" a join "marked" m on m."account_id" = a."id"
             for update of a`,
-        [accountId, period, input.runId, input.usageRevision, billId, billId ? draft.total.toString() : null, at],
+        [accountId, period, input.usageRevision, billId, billId ? draft.total.toString() : null, at, input.runId],
       );
-      if (!account) return 'already_processed';
+      if (!account) {
+        const [run] = await rows<{ status: string }>(trx, 'select "status" from "billing_run" where "id" = ?', [input.runId]);
+        return run?.status === 'running' ? 'already_processed' : 'run_not_running';
+      }
       // 2. billed since the draft was made? then the draft is stale
       if (account.bill_seq !== input.expectedBillSeq) throw new StaleAccountError(accountId);
       if (!billId) {

@@ -2,8 +2,19 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import type { DateTime } from 'luxon';
 import { Money, Period } from '@cec/kernel';
 import type { BillingRunJobMessage } from '@cec/contracts';
-import type { BillingRunRepository, BillingRunView, RunStatus, RunTrigger, StartRunInput, StartRunResult } from '@cec/billing-application';
-import { Db, execute, pgErrorCode, rows, toDateTime, UNIQUE_VIOLATION, inTransaction } from './sql';
+import type {
+  AccountFailure,
+  BillingRunRepository,
+  BillingRunView,
+  CancelRunOutcome,
+  RetryFailuresOutcome,
+  RunFailureView,
+  RunStatus,
+  RunTrigger,
+  StartRunInput,
+  StartRunResult,
+} from '@cec/billing-application';
+import { Db, execute, pgErrorCode, placeholders, rows, textArray, toDateTime, UNIQUE_VIOLATION, inTransaction } from './sql';
 
 interface RunRow {
   id: string;
@@ -21,18 +32,22 @@ interface RunRow {
   processed: string;
   billed: string;
   total: string | null;
+  failed: string;
 }
 
-/** Run columns plus live counters from the processed markers the run wrote. */
+/** Run columns plus live counters from the processed markers the run wrote and its open failures. */
 const RUN_SELECT = `
   select r."id", r."period", r."attempt", r."trigger", r."status", r."accounts_total", r."jobs_total", r."jobs_done",
          r."jobs_failed", r."error", r."started_at", r."finished_at",
-         m."processed"::text, m."billed"::text, m."total"::text
+         m."processed"::text, m."billed"::text, m."total"::text, f."failed"::text
     from "billing_run" r
     left join lateral (
       select count(*) as "processed", count("bill_id") as "billed", coalesce(sum("total"), 0) as "total"
         from "account_period" where "run_id" = r."id"
-    ) m on true`;
+    ) m on true
+    left join lateral (
+      select count(*) as "failed" from "billing_run_failure" where "run_id" = r."id" and "cleared_at" is null
+    ) f on true`;
 
 function toView(row: RunRow): BillingRunView {
   return {
@@ -49,6 +64,7 @@ function toView(row: RunRow): BillingRunView {
     jobsTotal: row.jobs_total,
     jobsDone: row.jobs_done,
     jobsFailed: row.jobs_failed,
+    accountsFailed: Number(row.failed ?? 0),
     error: row.error,
     startedAt: toDateTime(row.started_at),
     finishedAt: row.finished_at ? toDateTime(row.finished_at) : null,
@@ -63,7 +79,8 @@ async function findRun(db: Db, runId: string): Promise<BillingRunView | null> {
 /**
  * Runs and their jobs. One running run per period is a partial unique index; (period, attempt) is
  * unique; a run's jobs are planned in the transaction that creates it, from the set of accounts
- * without a processed marker for the period.
+ * without a processed marker for the period. Accounts a run could not bill are rows of
+ * `billing_run_failure`, unique per (run, account); retrying them adds jobs to the same run.
  */
 export class SqlBillingRunRepository implements BillingRunRepository {
   constructor(private readonly em: EntityManager) {}
@@ -162,26 +179,123 @@ export class SqlBillingRunRepository implements BillingRunRepository {
     );
   }
 
-  async finishJob(runId: string, batch: number, error: string | null, at: DateTime): Promise<void> {
+  async finishJob(runId: string, batch: number, failures: readonly AccountFailure[], attempts: number, at: DateTime): Promise<void> {
+    const error = failures.length === 0 ? null : summarize(failures);
     await inTransaction(this.em, async (trx) => {
+      // the run row first: jobs finishing at once queue here, and each later statement (a fresh
+      // snapshot under READ COMMITTED) sees the failures the others committed before deciding the end
+      await execute(trx, 'select 1 from "billing_run" where "id" = ? for update', [runId]);
       const finished = await execute(
         trx,
         `update "billing_run_job" set "status" = ?, "finished_at" = ?, "error" = ? where "run_id" = ? and "batch" = ? and "status" = 'queued'`,
         [error ? 'failed' : 'done', at.toJSDate(), error, runId, batch],
       );
       if (finished === 0) return;
+      if (failures.length > 0) {
+        // one row per (run, account): a failure again after a retry adds its attempts
+        await execute(
+          trx,
+          `insert into "billing_run_failure" ("run_id", "account_id", "code", "message", "attempts", "failed_at")
+           values ${placeholders(failures.length, 6)}
+           on conflict ("run_id", "account_id") do update
+              set "code" = excluded."code", "message" = excluded."message", "failed_at" = excluded."failed_at",
+                  "attempts" = "billing_run_failure"."attempts" + excluded."attempts", "cleared_at" = null`,
+          failures.flatMap((failure) => [runId, failure.accountId, failure.code.slice(0, 64), failure.message, attempts, at.toJSDate()]),
+        );
+      }
       await execute(
         trx,
         `update "billing_run"
             set "jobs_done" = "jobs_done" + 1,
                 "jobs_failed" = "jobs_failed" + ?,
                 "error" = coalesce("error", ?),
-                "status" = case when "jobs_done" + 1 >= "jobs_total" then (case when "jobs_failed" + ? > 0 then 'failed' else 'completed' end) else "status" end,
+                "status" = case when "jobs_done" + 1 < "jobs_total" then "status"
+                                when exists (select 1 from "billing_run_failure" f where f."run_id" = ? and f."cleared_at" is null)
+                                  then 'completed_with_failures'
+                                else 'completed' end,
                 "finished_at" = case when "jobs_done" + 1 >= "jobs_total" then ? else "finished_at" end
           where "id" = ? and "status" = 'running'`,
-        [error ? 1 : 0, error, error ? 1 : 0, at.toJSDate(), runId],
+        [error ? 1 : 0, error, runId, at.toJSDate(), runId],
       );
     });
   }
+
+  async cancel(runId: string, at: DateTime): Promise<CancelRunOutcome> {
+    return inTransaction(this.em, async (trx) => {
+      const [run] = await rows<{ status: RunStatus }>(trx, 'select "status" from "billing_run" where "id" = ? for update', [runId]);
+      if (!run) return 'not_found';
+      if (run.status !== 'running') return 'not_running';
+      await execute(trx, `update "billing_run" set "status" = 'cancelled', "finished_at" = ? where "id" = ?`, [at.toJSDate(), runId]);
+      await execute(trx, `update "billing_run_job" set "status" = 'cancelled', "finished_at" = ? where "run_id" = ? and "status" = 'queued'`, [at.toJSDate(), runId]);
+      return 'cancelled';
+    });
+  }
+
+  async retryFailures(runId: string, batchSize: number, at: DateTime): Promise<RetryFailuresOutcome> {
+    try {
+      return await inTransaction(this.em, async (trx): Promise<RetryFailuresOutcome> => {
+        const [run] = await rows<{ status: RunStatus; period: string }>(trx, 'select "status", "period" from "billing_run" where "id" = ? for update', [runId]);
+        if (!run) return { outcome: 'not_found' };
+        if (run.status !== 'completed_with_failures') return { outcome: 'no_failures' };
+        // the failed accounts not processed since (another run may have billed one meanwhile)
+        const failed = await rows<{ account_id: string }>(
+          trx,
+          `update "billing_run_failure" f set "cleared_at" = ?
+            where f."run_id" = ? and f."cleared_at" is null
+              and not exists (select 1 from "account_period" m where m."account_id" = f."account_id" and m."period" = ?)
+           returning f."account_id"`,
+          [at.toJSDate(), runId, run.period],
+        );
+        await execute(trx, 'update "billing_run_failure" set "cleared_at" = ? where "run_id" = ? and "cleared_at" is null', [at.toJSDate(), runId]);
+        if (failed.length === 0) {
+          await execute(trx, `update "billing_run" set "status" = 'completed' where "id" = ?`, [runId]);
+          return { outcome: 'no_failures' };
+        }
+        const accountIds = failed.map((row) => row.account_id).sort();
+        const [{ next }] = await rows<{ next: number }>(trx, 'select coalesce(max("batch"), 0)::int + 1 as "next" from "billing_run_job" where "run_id" = ?', [runId]);
+        const jobs = [];
+        for (let start = 0; start < accountIds.length; start += batchSize) {
+          jobs.push({ runId, period: run.period, batch: next + jobs.length, accountIds: accountIds.slice(start, start + batchSize) });
+        }
+        await execute(
+          trx,
+          `insert into "billing_run_job" ("run_id", "batch", "account_ids") values ${placeholders(jobs.length, 3, ['', '', '::text[]'])}`,
+          jobs.flatMap((job) => [runId, job.batch, textArray(job.accountIds)]),
+        );
+        // running again: the partial unique index refuses it while another run of the period runs
+        await execute(
+          trx,
+          `update "billing_run" set "status" = 'running', "finished_at" = null, "jobs_total" = "jobs_total" + ? where "id" = ?`,
+          [jobs.length, runId],
+        );
+        return { outcome: 'retrying', jobs };
+      });
+    } catch (error) {
+      if (pgErrorCode(error) === UNIQUE_VIOLATION) return { outcome: 'other_run_running' };
+      throw error;
+    }
+  }
+
+  async failures(runId: string): Promise<RunFailureView[] | null> {
+    const knex = this.em.getKnex();
+    const [run] = await rows<{ id: string }>(knex, 'select "id" from "billing_run" where "id" = ?', [runId]);
+    if (!run) return null;
+    const list = await rows<{ account_id: string; code: string; message: string; attempts: number; failed_at: Date }>(
+      knex,
+      `select "account_id", "code", "message", "attempts", "failed_at" from "billing_run_failure"
+        where "run_id" = ? and "cleared_at" is null order by "account_id"`,
+      [runId],
+    );
+    return list.map((row) => ({ accountId: row.account_id, code: row.code, message: row.message, attempts: row.attempts, failedAt: toDateTime(row.failed_at) }));
+  }
+}
+
+/** The run's `error`: how many accounts of a job failed, and the first reasons. */
+function summarize(failures: readonly AccountFailure[]): string {
+  const first = failures
+    .slice(0, 3)
+    .map((failure) => `${failure.accountId}: ${failure.code}: ${failure.message}`)
+    .join('; ');
+  return `${failures.length} account(s) not billed: ${first}`;
 }
 

@@ -128,6 +128,20 @@ export interface ResolvePricesReply {
 export interface MonthlyUsageRequest {
   period: string;
   accountIds: string[];
+  /**
+   * Asks for one page of at most this many bytes (the responder's message size limit applies too):
+   * the reply then carries `next` while more remains. Without it the whole answer comes in one
+   * reply, or the error REPLY_TOO_LARGE when it cannot.
+   */
+  maxBytes?: number;
+  /** The `next` of the previous page: this page starts there. */
+  after?: UsageCursor;
+}
+
+/** A position in a usage answer, whose subscriptions are ordered by (accountId, subscriptionId). */
+export interface UsageCursor {
+  accountId: string;
+  subscriptionId: string;
 }
 
 export interface DailyUsageMessage {
@@ -165,6 +179,8 @@ export interface MonthlyUsageReply {
    */
   asOfRevision: string;
   subscriptions: SubscriptionUsageMessage[];
+  /** Paged answers (`maxBytes` asked): where the next page starts; absent or null on the last page. */
+  next?: UsageCursor | null;
 }
 
 /** PATTERNS.meteringUsageRevisions: which accounts got timeline writes after a revision (R6.2). */

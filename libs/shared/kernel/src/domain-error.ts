@@ -26,6 +26,12 @@ export const ERROR_CODES = {
   SUBSCRIPTION_EXISTS: 'conflict',
   /** Another change was committed since the aggregate was read (optimistic locking). */
   CONCURRENT_MODIFICATION: 'conflict',
+  /** A billing run that is not running cannot be cancelled. */
+  BILLING_RUN_NOT_RUNNING: 'conflict',
+  /** Only a run that completed with failures has failed accounts to retry. */
+  BILLING_RUN_HAS_NO_FAILURES: 'conflict',
+  /** Another run of the same period is running (one running run per period). */
+  BILLING_RUN_IN_PROGRESS: 'conflict',
   /** The catalog did not answer a request/reply call in time (or answered nonsense). */
   CATALOG_UNAVAILABLE: 'unavailable',
 } as const satisfies Record<string, ErrorKind>;

@@ -1,5 +1,12 @@
 import { NatsConnection, Subscription } from 'nats';
-import { GetProductReply, MonthlyUsageReply, MonthlyUsageRequest, PATTERNS, PriceVersionMessage, ResolvePricesReply, ResolvePricesRequest, SubscriptionUsageMessage, UsageRevisionsReply, UsageRevisionsRequest, toUsageRuns } from '@cec/contracts';
+import { GetProductReply, MonthlyUsageReply, MonthlyUsageRequest, PATTERNS, PriceVersionMessage, ResolvePricesReply, ResolvePricesRequest, SubscriptionUsageMessage, UsageRevisionsReply, UsageRevisionsRequest, toUsageRuns, usagePage } from '@cec/contracts';
+
+/** An error body as another app answers it. */
+export interface ErrorReply {
+  statusCode: number;
+  code: string;
+  message: string;
+}
 
 type PatternName = (typeof PATTERNS)[keyof typeof PATTERNS];
 
@@ -26,7 +33,9 @@ export function respond<TRequest, TReply>(nc: NatsConnection, pattern: PatternNa
           const response = await handler(request.data);
           message.respond(encoder.encode(JSON.stringify({ id: request.id, response, isDisposed: true })));
         } catch (failure) {
-          message.respond(encoder.encode(JSON.stringify({ id: request.id, err: { message: String(failure) }, isDisposed: true })));
+          // an error body ({statusCode, code, message}) travels as it is, like a Nest RpcException's
+          const err = failure !== null && typeof failure === 'object' && !(failure instanceof Error) ? failure : { message: String(failure) };
+          message.respond(encoder.encode(JSON.stringify({ id: request.id, err, isDisposed: true })));
         }
       })();
     },
@@ -52,9 +61,12 @@ export class FakeMetering {
   private revision = 1n;
   private readonly usage = new Map<string, Map<string, SubscriptionUsageMessage>>(); // period -> subscriptionId -> usage
   private readonly writes: Array<{ accountId: string; period: string; revision: bigint }> = [];
-  readonly requests: Array<{ pattern: string; accountIds: string[]; period?: string }> = [];
-  /** When set, monthly usage requests fail while it returns true (simulates metering down). */
-  failWhen: ((request: MonthlyUsageRequest) => boolean) | null = null;
+  readonly requests: Array<{ pattern: string; accountIds: string[]; period?: string; paged?: boolean }> = [];
+  /**
+   * When set, monthly usage requests fail while it returns true (simulates metering down) or an
+   * error body (answered as metering's typed error, e.g. a permanent VALIDATION_FAILED).
+   */
+  failWhen: ((request: MonthlyUsageRequest) => boolean | ErrorReply) | null = null;
   /** Answers monthly usage this much later (a slow metering). */
   delayMs = 0;
   private readonly subscriptions: Subscription[] = [];
@@ -63,11 +75,19 @@ export class FakeMetering {
     this.subscriptions.push(
       respond<MonthlyUsageRequest, MonthlyUsageReply>(nc, PATTERNS.meteringMonthlyUsage, async (request) => {
         if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
-        this.requests.push({ pattern: PATTERNS.meteringMonthlyUsage, accountIds: request.accountIds, period: request.period });
-        if (this.failWhen?.(request)) throw new Error('metering is unavailable');
+        this.requests.push({ pattern: PATTERNS.meteringMonthlyUsage, accountIds: request.accountIds, period: request.period, paged: request.after !== undefined });
+        const failure = this.failWhen?.(request);
+        if (failure === true) throw new Error('metering is unavailable');
+        if (failure) throw failure;
         const accounts = new Set(request.accountIds);
         const subscriptions = [...(this.usage.get(request.period)?.values() ?? [])].filter((entry) => accounts.has(entry.accountId));
-        return { period: request.period, asOfRevision: this.revision.toString(), subscriptions };
+        const answer: MonthlyUsageReply = { period: request.period, asOfRevision: this.revision.toString(), subscriptions };
+        // like metering: pages by bytes when asked, REPLY_TOO_LARGE past what NATS carries otherwise
+        const limit = (nc.info?.max_payload ?? 1024 * 1024) - 1024;
+        if (request.maxBytes !== undefined) return usagePage(answer, request.after, Math.min(request.maxBytes, limit));
+        const size = Buffer.byteLength(JSON.stringify(answer));
+        if (size > limit) throw { statusCode: 413, code: 'REPLY_TOO_LARGE', message: `the reply is ${size} bytes, more than ${limit}` };
+        return answer;
       }),
       respond<UsageRevisionsRequest, UsageRevisionsReply>(nc, PATTERNS.meteringUsageRevisions, (request) => {
         this.requests.push({ pattern: PATTERNS.meteringUsageRevisions, accountIds: request.accounts.map((entry) => entry.accountId) });
@@ -90,7 +110,14 @@ export class FakeMetering {
     this.writes.push({ accountId, period, revision: this.revision });
   }
 
-  usageRequests(): Array<{ accountIds: string[]; period?: string }> {
+  /** The whole answer for a month and accounts, unpaged (to measure what one reply would carry). */
+  answer(period: string, accountIds: readonly string[]): MonthlyUsageReply {
+    const accounts = new Set(accountIds);
+    const subscriptions = [...(this.usage.get(period)?.values() ?? [])].filter((entry) => accounts.has(entry.accountId));
+    return { period, asOfRevision: this.revision.toString(), subscriptions };
+  }
+
+  usageRequests(): Array<{ accountIds: string[]; period?: string; paged?: boolean }> {
     return this.requests.filter((request) => request.pattern === PATTERNS.meteringMonthlyUsage);
   }
 

@@ -1,5 +1,5 @@
 import { HttpStatus } from '@nestjs/common';
-import { ErrorKind } from '@cec/kernel';
+import { DomainError, ErrorKind } from '@cec/kernel';
 
 /** The error body of the contract: `{statusCode, code, message}`. */
 export interface ErrorBody {
@@ -28,3 +28,8 @@ export const CODE_BY_STATUS: Record<number, string> = {
   500: 'INTERNAL_ERROR',
   503: 'SERVICE_UNAVAILABLE',
 };
+
+/** The error body of a DomainError (for request/reply handlers that answer errors themselves). */
+export function errorBodyOf(error: DomainError): ErrorBody {
+  return { statusCode: STATUS_BY_KIND[error.kind], code: error.code, message: error.message };
+}

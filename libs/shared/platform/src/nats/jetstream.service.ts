@@ -13,6 +13,7 @@ import {
   StorageType,
 } from 'nats';
 import { StreamDefinition, Subject } from '@cec/contracts';
+import { describeFailure } from '@cec/kernel';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 
 /** The streams an app declares; ensured (created or updated) at boot, idempotently. */
@@ -28,9 +29,16 @@ export interface ConsumerSpec<T> {
   maxWaitMs?: number;
   /** Ack deadline: a batch not acked by then is redelivered. */
   ackWaitMs?: number;
+  /** Deliveries of a message at most (JetStream `max_deliver`); unbounded when absent. */
+  maxDeliver?: number;
+  /** Ack deadlines of the 1st, 2nd, … delivery (JetStream `backoff`; its first entry replaces ackWaitMs). */
+  backoffMs?: readonly number[];
   /** Parses one message; a parse failure is handed to the batch handler as a `rejected` entry. */
   decode: (data: Uint8Array) => T;
-  /** Must commit the batch (or throw): messages are acked only after it returns. */
+  /**
+   * Must commit the batch (or throw): messages are acked only after it returns. A handler may settle
+   * a message itself (e.g. `nak(delayMs)`); the ack after it is then ignored by the client.
+   */
   handle: (batch: DecodedMessage<T>[]) => Promise<void>;
 }
 
@@ -121,7 +129,8 @@ export class JetStreamService implements OnModuleInit, OnApplicationShutdown {
       filter_subject: spec.filterSubject,
       ack_wait: nanos(ackWaitMs),
       max_ack_pending: Math.max(spec.batchSize * 4, 1000),
-      max_deliver: -1,
+      max_deliver: spec.maxDeliver ?? -1,
+      ...(spec.backoffMs && spec.backoffMs.length > 0 ? { backoff: spec.backoffMs.map((ms) => nanos(ms)) } : {}),
     });
     const consumer = await this.js.consumers.get(spec.stream, spec.durable);
     const loop = (async () => {
@@ -148,7 +157,7 @@ export class JetStreamService implements OnModuleInit, OnApplicationShutdown {
           await spec.handle(batch);
           for (const entry of batch) entry.raw.ack();
         } catch (error) {
-          this.logger.error(`batch of ${batch.length} from ${spec.stream}/${spec.durable} failed, redelivering: ${error instanceof Error ? error.stack : String(error)}`);
+          this.logger.error(`batch of ${batch.length} from ${spec.stream}/${spec.durable} failed, redelivering: ${describeFailure(error)}`);
           for (const entry of batch) entry.raw.nak(1000);
           await sleep(250);
         }
