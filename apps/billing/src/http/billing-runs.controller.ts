@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { GetBillingRunUseCase, ListBillingRunsUseCase, StartBillingRunUseCase } from '@cec/billing-application';
-import { StartBillingRunDto } from './billing.dto';
+import { IdParamsDto, ListBillingRunsQueryDto, StartBillingRunDto } from './billing.dto';
 import { BillingRunView, runView } from './views';
 
 @ApiTags('billing runs')
@@ -22,20 +22,19 @@ export class BillingRunsController {
   })
   @ApiConflictResponse({ description: 'PERIOD_NOT_ENDED' })
   async start(@Body() body: StartBillingRunDto): Promise<BillingRunView> {
-    return runView((await this.startRun.execute({ period: body?.period, trigger: 'operator' })).run);
+    return runView((await this.startRun.execute({ period: body.period, trigger: 'operator' })).run);
   }
 
   @Get()
-  @ApiQuery({ name: 'period', required: false, example: '2026-04' })
   @ApiOkResponse({ type: [BillingRunView], description: 'newest first' })
-  async list(@Query('period') period?: string): Promise<BillingRunView[]> {
+  async list(@Query() { period }: ListBillingRunsQueryDto): Promise<BillingRunView[]> {
     return (await this.listRuns.execute(period)).map(runView);
   }
 
   @Get(':id')
   @ApiOkResponse({ type: BillingRunView })
   @ApiNotFoundResponse({ description: 'BILLING_RUN_NOT_FOUND' })
-  async get(@Param('id') id: string): Promise<BillingRunView> {
+  async get(@Param() { id }: IdParamsDto): Promise<BillingRunView> {
     return runView(await this.getRun.execute(id));
   }
 }

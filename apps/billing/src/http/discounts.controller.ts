@@ -16,6 +16,6 @@ export class DiscountsController {
   @ApiNotFoundResponse({ description: 'ACCOUNT_NOT_FOUND, PRODUCT_NOT_FOUND' })
   @ApiConflictResponse({ description: 'DISCOUNT_OVERLAP: a discount of the same scope covers part of the range (R5.2)' })
   async create(@Body() body: CreateDiscountDto): Promise<DiscountView> {
-    return discountView(await this.createDiscount.execute(body ?? { accountId: undefined, rate: undefined, effectiveFrom: undefined }));
+    return discountView(await this.createDiscount.execute(body));
   }
 }

@@ -8,7 +8,7 @@ import {
   StoredPriceVersion,
   StoredProduct,
 } from '@cec/catalog-application';
-import { CreatePriceVersionDto, CreateProductDto, PriceVersionView, ProductView } from './product.dto';
+import { CreatePriceVersionDto, CreateProductDto, PriceVersionView, ProductCodeParamsDto, ProductView } from './product.dto';
 
 function priceView(version: StoredPriceVersion): PriceVersionView {
   return {
@@ -61,8 +61,8 @@ export class ProductsController {
   @Get(':code')
   @ApiOkResponse({ type: ProductView })
   @ApiNotFoundResponse({ description: 'PRODUCT_NOT_FOUND' })
-  async get(@Param('code') code: string): Promise<ProductView> {
-    return productView(await this.getProduct.execute(code));
+  async get(@Param() params: ProductCodeParamsDto): Promise<ProductView> {
+    return productView(await this.getProduct.execute(params.code));
   }
 
   @Post(':code/prices')
@@ -70,7 +70,7 @@ export class ProductsController {
   @ApiCreatedResponse({ type: PriceVersionView })
   @ApiNotFoundResponse({ description: 'PRODUCT_NOT_FOUND' })
   @ApiConflictResponse({ description: 'PRICE_VERSION_EXISTS: a version with that effectiveFrom exists (versions are append-only)' })
-  async addPrice(@Param('code') code: string, @Body() body: CreatePriceVersionDto): Promise<PriceVersionView> {
-    return priceView(await this.addPriceVersion.execute(code, body));
+  async addPrice(@Param() params: ProductCodeParamsDto, @Body() body: CreatePriceVersionDto): Promise<PriceVersionView> {
+    return priceView(await this.addPriceVersion.execute(params.code, body));
   }
 }

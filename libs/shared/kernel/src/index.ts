@@ -4,3 +4,4 @@ export * from './rate';
 export * from './clock';
 export * from './billing-calendar';
 export * from './ids';
+export * from './input-schemas';
