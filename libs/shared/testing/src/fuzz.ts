@@ -92,6 +92,12 @@ const hostileBody: fc.Arbitrary<FuzzBody> = fc.oneof(
   { weight: 8, arbitrary: fc.dictionary(hostileKey, hostileValue, { maxKeys: 6, noNullPrototype: true }).map((value) => ({ text: JSON.stringify(value), contentType: 'application/json', shape: 'object' })) },
   { weight: 2, arbitrary: hostileValue.map((value) => ({ text: JSON.stringify(value) ?? 'null', contentType: 'application/json', shape: 'json value' })) },
   {
+    weight: 2,
+    arbitrary: fc
+      .array(fc.dictionary(hostileKey, hostileValue, { maxKeys: 5, noNullPrototype: true }), { minLength: 1, maxLength: 5 })
+      .map((events) => ({ text: JSON.stringify({ events }), contentType: 'application/json', shape: 'events batch' })),
+  },
+  {
     weight: 3,
     arbitrary: fc.constantFrom<FuzzBody>(
       { text: deep(5000, '[', ']'), contentType: 'application/json', shape: 'nested arrays x5000' },
@@ -218,7 +224,7 @@ export async function fuzzRoutes(options: FuzzOptions): Promise<FuzzReport> {
   const checksum = await SchemaChecksum.open(options.schema);
   const report: FuzzReport = { routes: routes.map((r) => `${r.method} ${r.path}`), requests: 0, statuses: {}, shapes: {}, failures: [] };
   try {
-    let before = await checksum.read();
+    let before = await checksum.settled();
     for (const request of requests) {
       const headers: Record<string, string> = { authorization: `Bearer ${TEST_OPERATOR_TOKEN}`, accept: 'application/json' };
       if (request.body.contentType) headers['content-type'] = request.body.contentType;
