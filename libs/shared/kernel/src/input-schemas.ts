@@ -29,7 +29,7 @@ const QUANTITY_RULE = 'must be a whole number >= 0';
 
 /** R3.2/#8.5: the problem with a quantity, or null when it is one. Shared by every parser. */
 export function quantityProblem(value: unknown): string | null {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) return QUANTITY_RULE;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) return QUANTITY_RULE;
   if (value > MAX_QUANTITY) return `${QUANTITY_RULE} and at most ${MAX_QUANTITY}`;
   return null;
 }
