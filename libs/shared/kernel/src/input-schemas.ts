@@ -23,6 +23,7 @@ export const MAX_TEXT_LENGTH = 200;
 export const PRODUCT_CODE_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
 export const PRODUCT_CODE_RULE = '1-63 lowercase letters, digits or dashes, starting with a letter or digit';
 /** #8.2: C0 controls (NUL included), DEL and C1 controls: refused in every string field. */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
 export const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
 
 const QUANTITY_RULE = 'must be a whole number >= 0';
