@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Param, Post, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { GetBalanceUseCase, GetLedgerUseCase, ListDiscountsUseCase, TopUpAnswer, TopUpUseCase } from '@cec/billing-application';
 import { IdParamsDto, TopUpDto } from './billing.dto';
@@ -7,6 +7,7 @@ import { BalanceView, balanceView, DiscountView, discountView, LedgerEntryViewDt
 
 @ApiTags('accounts')
 @ApiBearerAuth()
+@ApiBadRequestResponse({ description: 'VALIDATION_FAILED: a body, query or path parameter broke its schema; the message names the field' })
 @Controller('v1/accounts')
 export class AccountsController {
   constructor(

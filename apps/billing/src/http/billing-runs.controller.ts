@@ -1,11 +1,12 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBadRequestResponse, ApiBearerAuth, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { GetBillingRunUseCase, ListBillingRunsUseCase, StartBillingRunUseCase } from '@cec/billing-application';
 import { IdParamsDto, ListBillingRunsQueryDto, StartBillingRunDto } from './billing.dto';
 import { BillingRunView, runView } from './views';
 
 @ApiTags('billing runs')
 @ApiBearerAuth()
+@ApiBadRequestResponse({ description: 'VALIDATION_FAILED: a body, query or path parameter broke its schema; the message names the field' })
 @Controller('v1/billing-runs')
 export class BillingRunsController {
   constructor(

@@ -1,11 +1,12 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { GetBillUseCase, ListBillsUseCase } from '@cec/billing-application';
 import { IdParamsDto, ListBillsQueryDto } from './billing.dto';
 import { BillViewDto, billView } from './views';
 
 @ApiTags('bills')
 @ApiBearerAuth()
+@ApiBadRequestResponse({ description: 'VALIDATION_FAILED: a body, query or path parameter broke its schema; the message names the field' })
 @Controller('v1/bills')
 export class BillsController {
   constructor(

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, Inject, Put } from '@nestjs/common';
-import { ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
 import { billingCalendar, instantSchema } from '@cec/kernel';
@@ -25,6 +25,7 @@ export class ClockView {
  * ended in between (trigger `schedule`).
  */
 @ApiTags('test clock')
+@ApiBadRequestResponse({ description: 'VALIDATION_FAILED: a body, query or path parameter broke its schema; the message names the field' })
 @Controller('v1/test/clock')
 export class TestClockController {
   constructor(

@@ -82,9 +82,9 @@ describe('metering under hostile input (issue #8)', () => {
   it('#8.2 a body nested 5000 deep is a 400, and a nested event is refused by itself (dead letter), not a 500', async () => {
     const nested = await running.api.raw('POST', '/v1/usage-events', `${'['.repeat(5000)}${']'.repeat(5000)}`);
     expect(nested.body).toEqual({ statusCode: 400, code: 'VALIDATION_FAILED', message: expect.any(String) });
-    const inside = await running.api.raw('POST', '/v1/usage-events', `{"events":[${'['.repeat(5000)}${']'.repeat(5000)}]}`);
+    const inside = await running.api.raw<ReportResult>('POST', '/v1/usage-events', `{"events":[${'['.repeat(5000)}${']'.repeat(5000)}]}`);
     expect(inside.status).toBe(202);
-    expect((inside.body as ReportResult).rejected).toEqual([{ id: null, code: 'VALIDATION_FAILED', message: expect.stringMatching(/usage event must be an object/) }]);
+    expect(inside.body.rejected).toEqual([{ id: null, code: 'VALIDATION_FAILED', message: expect.stringMatching(/usage event must be an object/) }]);
   });
 
   it('#8.2 #8.3 #8.4 #8.5 fuzz: hostile bodies, queries and path ids on every route: never a 5xx, always a JSON error, no 4xx changes anything', async () => {
