@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { BillingCalendar, CLIENT_ID_RULE, DomainError, isValidClientId, MAX_QUANTITY, quantityProblem } from '@cec/kernel';
+import { BillingCalendar, CLIENT_ID_RULE, DomainError, isValidClientId, MAX_QUANTITY, PRODUCT_CODE_PATTERN, PRODUCT_CODE_RULE, quantityProblem } from '@cec/kernel';
 import type { BillingMode } from '@cec/contracts';
 
 /** R3.1: the billing modes the platform supports. Only pay-per-use exists today. */
@@ -8,8 +8,6 @@ export const SUPPORTED_BILLING_MODES: readonly BillingMode[] = ['pay_per_use'];
 /** R3.2, #8.5: the largest quantity (agents or channels): one limit for the whole platform (kernel). */
 export { MAX_QUANTITY };
 
-/** Longest product code accepted from a client (the catalog owns the real format). */
-export const MAX_PRODUCT_CODE_LENGTH = 128;
 
 
 /** A short, safe rendering of a client value for an error sentence. */
@@ -73,10 +71,10 @@ export function parseClientId(value: unknown, field: string): string {
   return value;
 }
 
-/** A product code as a client sends it: a non-empty string. Whether it exists is the catalog's call. */
+/** A product code as a client sends it: the catalog's format (R1.1, one rule in the kernel). Whether it exists is the catalog's call. */
 export function parseProductCode(value: unknown, field = 'productCode'): string {
-  if (typeof value !== 'string' || value.trim().length === 0 || value.length > MAX_PRODUCT_CODE_LENGTH) {
-    throw DomainError.validation(`${field} must be a non-empty string of at most ${MAX_PRODUCT_CODE_LENGTH} characters`);
+  if (typeof value !== 'string' || !PRODUCT_CODE_PATTERN.test(value)) {
+    throw DomainError.validation(`${field} must be ${PRODUCT_CODE_RULE}`);
   }
   return value;
 }
