@@ -67,7 +67,7 @@ describe('catalog under hostile input (issue #8)', () => {
   it('#8.2 #8.3 #8.4 #8.5 fuzz: hostile bodies, queries and path ids on every route: never a 5xx, always a JSON error, no 4xx changes anything', async () => {
     const report = await fuzzRoutes({ baseUrl: running.api.baseUrl, app: running.app, schema: 'catalog', numRuns: 250, seed: 8_001 });
     console.log(`catalog fuzz: ${report.requests} requests over ${report.routes.length} routes (${report.routes.join(', ')}); statuses ${JSON.stringify(report.statuses)}`);
-    expect(report.routes.length).toBeGreaterThanOrEqual(5);
+    expect(report.routes.length).toBeGreaterThanOrEqual(4);
     expect(report.failures).toEqual([]);
   });
 });
