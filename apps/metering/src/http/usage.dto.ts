@@ -17,13 +17,16 @@ export const UsageEventSchema = z.object({
 });
 
 const eventsRule = `must be an array of 1 to ${MAX_USAGE_EVENTS_PER_REQUEST} usage events`;
+// the event's JSON schema, shown as the items of `events` in the OpenAPI (without the `$schema` header)
+const usageEventJsonSchema: Record<string, unknown> = { ...z.toJSONSchema(UsageEventSchema, { io: 'input', target: 'openapi-3.0' }) };
+delete usageEventJsonSchema['$schema'];
 export const ReportUsageEventsSchema = z.strictObject({
   events: z
     .array(z.unknown(), { error: eventsRule })
     .min(1, { error: eventsRule })
     .max(MAX_USAGE_EVENTS_PER_REQUEST, { error: eventsRule })
     .meta({
-      items: z.toJSONSchema(UsageEventSchema, { io: 'input', target: 'openapi-3.0' }),
+      items: usageEventJsonSchema,
       description: '1 to 1000 events. Each is accepted, a duplicate (same id again: no effect, R6.1), or refused with a reason and dead-lettered (R6.3).',
     }),
 });
