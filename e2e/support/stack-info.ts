@@ -10,6 +10,8 @@ export interface StackInfo {
   ports: { catalog: number; subscription: number; metering: number; billing: number };
 }
 
+/** The state file of the stack named E2E_STACK_NAME (default `e2e`), as private-stack.ts names it. */
 export function stackInfo(): StackInfo {
-  return JSON.parse(readFileSync(join(tmpdir(), 'cec-billing-e2e-stack.json'), 'utf8')) as StackInfo;
+  const name = process.env['E2E_STACK_NAME'] ?? 'e2e';
+  return JSON.parse(readFileSync(join(tmpdir(), `cec-billing-${name}-stack.json`), 'utf8')) as StackInfo;
 }
