@@ -1,12 +1,13 @@
 import { Body, Controller, Get, Param, Post, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { GetBalanceUseCase, GetLedgerUseCase, ListDiscountsUseCase, TopUpAnswer, TopUpUseCase } from '@cec/billing-application';
-import { TopUpDto } from './billing.dto';
+import { IdParamsDto, TopUpDto } from './billing.dto';
 import { BalanceView, balanceView, DiscountView, discountView, LedgerEntryViewDto, ledgerView, TopUpView } from './views';
 
 @ApiTags('accounts')
 @ApiBearerAuth()
+@ApiBadRequestResponse({ description: 'VALIDATION_FAILED: a body, query or path parameter broke its schema; the message names the field' })
 @Controller('v1/accounts')
 export class AccountsController {
   constructor(
@@ -19,14 +20,14 @@ export class AccountsController {
   @Get(':id/balance')
   @ApiOkResponse({ type: BalanceView, description: 'R7.4/R7.6: balance, what is outstanding, and the account status' })
   @ApiNotFoundResponse({ description: 'ACCOUNT_NOT_FOUND' })
-  async getBalance(@Param('id') id: string): Promise<BalanceView> {
+  async getBalance(@Param() { id }: IdParamsDto): Promise<BalanceView> {
     return balanceView(await this.balance.execute(id));
   }
 
   @Get(':id/ledger')
   @ApiOkResponse({ type: [LedgerEntryViewDto], description: 'R7.6: every balance change, oldest first' })
   @ApiNotFoundResponse({ description: 'ACCOUNT_NOT_FOUND' })
-  async getLedger(@Param('id') id: string): Promise<LedgerEntryViewDto[]> {
+  async getLedger(@Param() { id }: IdParamsDto): Promise<LedgerEntryViewDto[]> {
     return (await this.ledger.execute(id)).map(ledgerView);
   }
 
@@ -35,8 +36,8 @@ export class AccountsController {
   @ApiOkResponse({ type: TopUpView, description: 'the same reference again: the first answer, nothing changed' })
   @ApiNotFoundResponse({ description: 'ACCOUNT_NOT_FOUND' })
   @ApiConflictResponse({ description: 'TOP_UP_REFERENCE_CONFLICT: the reference was used with another amount' })
-  async topUp(@Param('id') id: string, @Body() body: TopUpDto, @Res({ passthrough: true }) response: Response): Promise<TopUpAnswer> {
-    const { created, answer } = await this.topUps.execute(id, body ?? { amount: undefined, reference: undefined });
+  async topUp(@Param() { id }: IdParamsDto, @Body() body: TopUpDto, @Res({ passthrough: true }) response: Response): Promise<TopUpAnswer> {
+    const { created, answer } = await this.topUps.execute(id, body);
     response.status(created ? 201 : 200);
     return answer;
   }
@@ -44,7 +45,7 @@ export class AccountsController {
   @Get(':id/discounts')
   @ApiOkResponse({ type: [DiscountView] })
   @ApiNotFoundResponse({ description: 'ACCOUNT_NOT_FOUND' })
-  async listDiscounts(@Param('id') id: string): Promise<DiscountView[]> {
+  async listDiscounts(@Param() { id }: IdParamsDto): Promise<DiscountView[]> {
     return (await this.discounts.execute(id)).map(discountView);
   }
 }

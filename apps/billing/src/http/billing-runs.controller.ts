@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBadRequestResponse, ApiBearerAuth, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import {
   CancelBillingRunUseCase,
   GetBillingRunUseCase,
@@ -8,11 +8,12 @@ import {
   RetryBillingRunFailuresUseCase,
   StartBillingRunUseCase,
 } from '@cec/billing-application';
-import { StartBillingRunDto } from './billing.dto';
+import { IdParamsDto, ListBillingRunsQueryDto, StartBillingRunDto } from './billing.dto';
 import { BillingRunFailureView, BillingRunView, runFailureView, runView } from './views';
 
 @ApiTags('billing runs')
 @ApiBearerAuth()
+@ApiBadRequestResponse({ description: 'VALIDATION_FAILED: a body, query or path parameter broke its schema; the message names the field' })
 @Controller('v1/billing-runs')
 export class BillingRunsController {
   constructor(
@@ -32,27 +33,26 @@ export class BillingRunsController {
   })
   @ApiConflictResponse({ description: 'PERIOD_NOT_ENDED' })
   async start(@Body() body: StartBillingRunDto): Promise<BillingRunView> {
-    return runView((await this.startRun.execute({ period: body?.period, trigger: 'operator' })).run);
+    return runView((await this.startRun.execute({ period: body.period, trigger: 'operator' })).run);
   }
 
   @Get()
-  @ApiQuery({ name: 'period', required: false, example: '2026-04' })
   @ApiOkResponse({ type: [BillingRunView], description: 'newest first' })
-  async list(@Query('period') period?: string): Promise<BillingRunView[]> {
+  async list(@Query() { period }: ListBillingRunsQueryDto): Promise<BillingRunView[]> {
     return (await this.listRuns.execute(period)).map(runView);
   }
 
   @Get(':id')
   @ApiOkResponse({ type: BillingRunView })
   @ApiNotFoundResponse({ description: 'BILLING_RUN_NOT_FOUND' })
-  async get(@Param('id') id: string): Promise<BillingRunView> {
+  async get(@Param() { id }: IdParamsDto): Promise<BillingRunView> {
     return runView(await this.getRun.execute(id));
   }
 
   @Get(':id/failures')
   @ApiOkResponse({ type: [BillingRunFailureView], description: 'the accounts the run could not bill (not retried since), and why' })
   @ApiNotFoundResponse({ description: 'BILLING_RUN_NOT_FOUND' })
-  async failures(@Param('id') id: string): Promise<BillingRunFailureView[]> {
+  async failures(@Param() { id }: IdParamsDto): Promise<BillingRunFailureView[]> {
     return (await this.listFailures.execute(id)).map(runFailureView);
   }
 
@@ -64,7 +64,7 @@ export class BillingRunsController {
   })
   @ApiNotFoundResponse({ description: 'BILLING_RUN_NOT_FOUND' })
   @ApiConflictResponse({ description: 'BILLING_RUN_HAS_NO_FAILURES, or BILLING_RUN_IN_PROGRESS (another run of the period is running)' })
-  async retry(@Param('id') id: string): Promise<BillingRunView> {
+  async retry(@Param() { id }: IdParamsDto): Promise<BillingRunView> {
     return runView(await this.retryFailures.execute(id));
   }
 
@@ -76,7 +76,7 @@ export class BillingRunsController {
   })
   @ApiNotFoundResponse({ description: 'BILLING_RUN_NOT_FOUND' })
   @ApiConflictResponse({ description: 'BILLING_RUN_NOT_RUNNING (the run has already ended)' })
-  async cancel(@Param('id') id: string): Promise<BillingRunView> {
+  async cancel(@Param() { id }: IdParamsDto): Promise<BillingRunView> {
     return runView(await this.cancelRun.execute(id));
   }
 }

@@ -1,35 +1,48 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Allow } from 'class-validator';
+import { createZodDto } from 'nestjs-zod';
+import { z } from 'zod';
+import { clientIdSchema, dateSchema, moneySchema, periodSchema, productCodeSchema, queryParam, rateSchema } from '@cec/kernel';
 
-// DTOs document and whitelist the bodies (unknown fields are refused); the use cases validate the
-// values and name the field at fault (R8.1).
+// One zod schema per input (validation, TypeScript type and OpenAPI from one source); unknown
+// fields are refused naming them. The use cases and the domain keep the invariants (an amount
+// above 0.00, an effectiveTo after effectiveFrom, overlaps: R5.2) and name the field (R8.1).
 
-export class CreateDiscountDto {
-  @Allow() @ApiProperty({ example: 'acc_1' })
-  accountId!: unknown;
+export const CreateDiscountSchema = z.strictObject({
+  accountId: clientIdSchema('must be the id of a known account').meta({ example: 'acc_1' }),
+  productCode: productCodeSchema('must be a product code (lowercase letters, digits, dashes), or absent for all products')
+    .nullable()
+    .optional()
+    .meta({ example: 'basic-cec', description: "absent: a discount on all the account's products (R5.1)" }),
+  rate: rateSchema().meta({ description: 'decimal string in [0, 1), at most 4 decimals' }),
+  effectiveFrom: dateSchema().meta({ example: '2026-04-01', description: 'first day (UTC+8) the discount applies' }),
+  effectiveTo: dateSchema().nullable().optional().meta({ example: '2026-07-01', description: 'first day it no longer applies; absent: open-ended' }),
+});
+export class CreateDiscountDto extends createZodDto(CreateDiscountSchema) {}
 
-  @Allow() @ApiPropertyOptional({ example: 'basic-cec', description: 'absent: a discount on all the account\'s products (R5.1)' })
-  productCode?: unknown;
+export const TopUpSchema = z.strictObject({
+  amount: moneySchema().meta({ description: 'decimal string with at most 2 decimals, > 0' }),
+  reference: clientIdSchema('must be 1-128 characters: letters, digits, ".", "_", ":" or "-"').meta({
+    example: 't-1',
+    description: 'unique per account: the same reference again changes nothing (R7.5)',
+  }),
+});
+export class TopUpDto extends createZodDto(TopUpSchema) {}
 
-  @Allow() @ApiProperty({ example: '0.15', description: 'decimal string in [0, 1), at most 4 decimals' })
-  rate!: unknown;
+export const StartBillingRunSchema = z.strictObject({
+  period: periodSchema().meta({ description: 'an ended month, YYYY-MM (UTC+8)' }),
+});
+export class StartBillingRunDto extends createZodDto(StartBillingRunSchema) {}
 
-  @Allow() @ApiProperty({ example: '2026-04-01', description: 'first day (UTC+8) the discount applies' })
-  effectiveFrom!: unknown;
+/** Path ids (accounts, bills, runs): the platform's id syntax, else 400 naming `id`. */
+export const IdParamsSchema = z.strictObject({ id: clientIdSchema() });
+export class IdParamsDto extends createZodDto(IdParamsSchema) {}
 
-  @Allow() @ApiPropertyOptional({ example: '2026-07-01', description: 'first day it no longer applies; absent: open-ended' })
-  effectiveTo?: unknown;
-}
+/** GET /v1/bills: each filter a single value (#8.4: `?accountId[a]=1` is a 400, not "no filter"). */
+export const ListBillsQuerySchema = z.strictObject({
+  accountId: queryParam(clientIdSchema('must be an account id')),
+  period: queryParam(periodSchema()),
+});
+export class ListBillsQueryDto extends createZodDto(ListBillsQuerySchema) {}
 
-export class TopUpDto {
-  @Allow() @ApiProperty({ example: '100.00', description: 'decimal string with at most 2 decimals, > 0' })
-  amount!: unknown;
-
-  @Allow() @ApiProperty({ example: 't-1', description: 'unique per account: the same reference again changes nothing (R7.5)' })
-  reference!: unknown;
-}
-
-export class StartBillingRunDto {
-  @Allow() @ApiProperty({ example: '2026-04', description: 'an ended month, YYYY-MM (UTC+8)' })
-  period!: unknown;
-}
+/** GET /v1/billing-runs (#8.4: `?period[a]=1` is a 400). */
+export const ListBillingRunsQuerySchema = z.strictObject({ period: queryParam(periodSchema()) });
+export class ListBillingRunsQueryDto extends createZodDto(ListBillingRunsQuerySchema) {}

@@ -1,10 +1,12 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { GetBillUseCase, ListBillsUseCase } from '@cec/billing-application';
+import { IdParamsDto, ListBillsQueryDto } from './billing.dto';
 import { BillViewDto, billView } from './views';
 
 @ApiTags('bills')
 @ApiBearerAuth()
+@ApiBadRequestResponse({ description: 'VALIDATION_FAILED: a body, query or path parameter broke its schema; the message names the field' })
 @Controller('v1/bills')
 export class BillsController {
   constructor(
@@ -13,18 +15,16 @@ export class BillsController {
   ) {}
 
   @Get()
-  @ApiQuery({ name: 'accountId', required: false })
-  @ApiQuery({ name: 'period', required: false, example: '2026-04' })
   @ApiOkResponse({ type: [BillViewDto], description: 'newest first (at most 1000)' })
   @ApiNotFoundResponse({ description: 'ACCOUNT_NOT_FOUND' })
-  async list(@Query('accountId') accountId?: string, @Query('period') period?: string): Promise<BillViewDto[]> {
+  async list(@Query() { accountId, period }: ListBillsQueryDto): Promise<BillViewDto[]> {
     return (await this.listBills.execute({ accountId, period })).map(billView);
   }
 
   @Get(':id')
   @ApiOkResponse({ type: BillViewDto })
   @ApiNotFoundResponse({ description: 'BILL_NOT_FOUND' })
-  async get(@Param('id') id: string): Promise<BillViewDto> {
+  async get(@Param() { id }: IdParamsDto): Promise<BillViewDto> {
     return billView(await this.getBill.execute(id));
   }
 }

@@ -1,15 +1,16 @@
 import { Body, Controller, Delete, Get, Inject, Put } from '@nestjs/common';
-import { ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
-import { Allow } from 'class-validator';
-import { billingCalendar } from '@cec/kernel';
+import { ApiBadRequestResponse, ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { createZodDto } from 'nestjs-zod';
+import { z } from 'zod';
+import { billingCalendar, instantSchema } from '@cec/kernel';
 import { BillingScheduler } from '../scheduling/billing.scheduler';
 import { BillingRunView as RunView, runView } from '../http/views';
 import { TEST_CLOCK, TestClock } from './test-clock';
 
-export class SetClockDto {
-  @Allow() @ApiProperty({ example: '2026-05-01T00:00:00+08:00', description: 'ISO-8601 instant with an offset' })
-  now!: unknown;
-}
+export const SetClockSchema = z.strictObject({
+  now: instantSchema().meta({ example: '2026-05-01T00:00:00+08:00', description: 'ISO-8601 instant with an offset (within ±14:00)' }),
+});
+export class SetClockDto extends createZodDto(SetClockSchema) {}
 
 export class ClockView {
   @ApiProperty({ example: '2026-05-01T00:00:00+08:00' }) now!: string;
@@ -24,6 +25,7 @@ export class ClockView {
  * ended in between (trigger `schedule`).
  */
 @ApiTags('test clock')
+@ApiBadRequestResponse({ description: 'VALIDATION_FAILED: a body, query or path parameter broke its schema; the message names the field' })
 @Controller('v1/test/clock')
 export class TestClockController {
   constructor(
@@ -40,7 +42,7 @@ export class TestClockController {
   @Put()
   @ApiOkResponse({ type: ClockView })
   async move(@Body() body: SetClockDto): Promise<ClockView> {
-    const target = billingCalendar.parseInstant(body?.now, 'now');
+    const target = billingCalendar.parseInstant(body.now, 'now');
     const before = this.clock.now();
     this.clock.set(target);
     return this.answer(before);

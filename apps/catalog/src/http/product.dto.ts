@@ -1,38 +1,37 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Allow } from 'class-validator';
+import { ApiProperty } from '@nestjs/swagger';
+import { createZodDto } from 'nestjs-zod';
+import { z } from 'zod';
+import { dateSchema, moneySchema, nonEmptyTextSchema, productCodeSchema, textSchema } from '@cec/kernel';
 
-// DTOs document and whitelist the bodies; the domain validates them and names the field at fault.
+// One zod schema per input (validation, type and OpenAPI from one source); the domain keeps its
+// invariants (a negative price, an unsupported billing mode: UNSUPPORTED_BILLING_MODE, R3.1).
 
-export class CreateProductDto {
-  @Allow() @ApiProperty({ example: 'basic-cec', description: 'Stable code: lowercase letters, digits, dashes' })
-  code!: unknown;
+export const CreateProductSchema = z.strictObject({
+  code: productCodeSchema().meta({ description: 'Stable code: lowercase letters, digits, dashes' }),
+  name: nonEmptyTextSchema({ requirement: 'must be a non-empty string of at most 200 characters' }).meta({ example: 'Basic CEC' }),
+  unit: z.enum(['agent', 'channel'], { error: 'must be "agent" or "channel"' }),
+  features: z
+    .array(nonEmptyTextSchema({ requirement: 'must be a non-empty string of at most 200 characters' }), { error: 'must be an array of at most 100 strings' })
+    .max(100, { error: 'must be an array of at most 100 strings' })
+    .meta({ example: ['voice inbound call', 'softphone'] }),
+  billingModes: z
+    .array(textSchema({ max: 64 }), { error: 'must be a non-empty array, such as ["pay_per_use"]' })
+    .min(1, { error: 'must be a non-empty array, such as ["pay_per_use"]' })
+    .max(10, { error: 'must hold at most 10 billing modes' })
+    .meta({ example: ['pay_per_use'], description: 'Only pay_per_use is supported (R3.1)' }),
+});
+export class CreateProductDto extends createZodDto(CreateProductSchema) {}
 
-  @Allow() @ApiProperty({ example: 'Basic CEC' })
-  name!: unknown;
+export const CreatePriceVersionSchema = z.strictObject({
+  unitPrice: moneySchema().meta({ example: '50.00', description: 'Unit price per unit per month, decimal string, 2 decimals at most, not negative' }),
+  currency: z.literal('USD', { error: 'must be "USD"' }),
+  effectiveFrom: dateSchema().meta({ example: '2026-01-01', description: 'First calendar day (UTC+8) the price is in force, 1970-01-01 to 9999-12-31' }),
+  label: textSchema().nullable().optional().meta({ example: 'list price 2026' }),
+});
+export class CreatePriceVersionDto extends createZodDto(CreatePriceVersionSchema) {}
 
-  @Allow() @ApiProperty({ enum: ['agent', 'channel'] })
-  unit!: unknown;
-
-  @Allow() @ApiProperty({ type: [String], example: ['voice inbound call', 'softphone'] })
-  features!: unknown;
-
-  @Allow() @ApiProperty({ type: [String], example: ['pay_per_use'], description: 'Only pay_per_use is supported (R3.1)' })
-  billingModes!: unknown;
-}
-
-export class CreatePriceVersionDto {
-  @Allow() @ApiProperty({ example: '50.00', description: 'Unit price per unit per month, decimal string, 2 decimals at most' })
-  unitPrice!: unknown;
-
-  @Allow() @ApiProperty({ example: 'USD', enum: ['USD'] })
-  currency!: unknown;
-
-  @Allow() @ApiProperty({ example: '2026-01-01', description: 'First calendar day (UTC+8) the price is in force' })
-  effectiveFrom!: unknown;
-
-  @Allow() @ApiPropertyOptional({ example: 'list price 2026' })
-  label?: unknown;
-}
+export const ProductCodeParamsSchema = z.strictObject({ code: productCodeSchema() });
+export class ProductCodeParamsDto extends createZodDto(ProductCodeParamsSchema) {}
 
 export class PriceVersionView {
   @ApiProperty() id!: string;

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import {
   AddPriceVersionUseCase,
   CreateProductUseCase,
@@ -8,7 +8,7 @@ import {
   StoredPriceVersion,
   StoredProduct,
 } from '@cec/catalog-application';
-import { CreatePriceVersionDto, CreateProductDto, PriceVersionView, ProductView } from './product.dto';
+import { CreatePriceVersionDto, CreateProductDto, PriceVersionView, ProductCodeParamsDto, ProductView } from './product.dto';
 
 function priceView(version: StoredPriceVersion): PriceVersionView {
   return {
@@ -35,6 +35,7 @@ function productView(product: StoredProduct): ProductView {
 
 @ApiTags('products')
 @ApiBearerAuth()
+@ApiBadRequestResponse({ description: 'VALIDATION_FAILED: a body, query or path parameter broke its schema; the message names the field' })
 @Controller('v1/products')
 export class ProductsController {
   constructor(
@@ -61,8 +62,8 @@ export class ProductsController {
   @Get(':code')
   @ApiOkResponse({ type: ProductView })
   @ApiNotFoundResponse({ description: 'PRODUCT_NOT_FOUND' })
-  async get(@Param('code') code: string): Promise<ProductView> {
-    return productView(await this.getProduct.execute(code));
+  async get(@Param() params: ProductCodeParamsDto): Promise<ProductView> {
+    return productView(await this.getProduct.execute(params.code));
   }
 
   @Post(':code/prices')
@@ -70,7 +71,7 @@ export class ProductsController {
   @ApiCreatedResponse({ type: PriceVersionView })
   @ApiNotFoundResponse({ description: 'PRODUCT_NOT_FOUND' })
   @ApiConflictResponse({ description: 'PRICE_VERSION_EXISTS: a version with that effectiveFrom exists (versions are append-only)' })
-  async addPrice(@Param('code') code: string, @Body() body: CreatePriceVersionDto): Promise<PriceVersionView> {
-    return priceView(await this.addPriceVersion.execute(code, body));
+  async addPrice(@Param() params: ProductCodeParamsDto, @Body() body: CreatePriceVersionDto): Promise<PriceVersionView> {
+    return priceView(await this.addPriceVersion.execute(params.code, body));
   }
 }

@@ -1,32 +1,51 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Allow } from 'class-validator';
+import { ApiProperty } from '@nestjs/swagger';
+import { createZodDto } from 'nestjs-zod';
+import { z } from 'zod';
+import { clientIdSchema, instantSchema, MAX_QUANTITY, periodSchema, quantitySchema, queryIntegerSchema, queryParam, requiredQueryParam } from '@cec/kernel';
+import { MAX_REJECTED_LIMIT, MAX_USAGE_EVENTS_PER_REQUEST } from '@cec/metering-application';
 
-// DTOs document and whitelist; the domain validates each event and names the field at fault.
+// One zod schema per input (validation, type and OpenAPI from one source). The events of a batch
+// are checked one by one by the domain (R6.3: a bad event is refused and dead-lettered, it does
+// not fail the batch), so the request schema checks the batch and documents the event.
 
-export class UsageEventDto {
-  @ApiProperty({ example: 'evt-2025-11-05-0001', description: 'Unique event id (R6.1): 1-128 of letters, digits, ".", "_", ":", "-"' })
-  id!: string;
+/** The shape of one usage event, as documented (the domain's validator applies the same rules). */
+export const UsageEventSchema = z.object({
+  id: clientIdSchema().meta({ example: 'evt-2025-11-05-0001', description: 'Unique event id (R6.1): 1-128 of letters, digits, ".", "_", ":", "-"' }),
+  subscriptionId: clientIdSchema().meta({ example: 'sub_0123abcd', description: 'A subscription metering knows (learned from subscription.changed)' }),
+  quantity: quantitySchema().meta({ example: 9, description: `Quantity in use from \`timestamp\` on: a whole number from 0 to ${MAX_QUANTITY} (R3.4, #8.5)` }),
+  timestamp: instantSchema().meta({ example: '2025-11-05T10:00:00+08:00', description: 'ISO-8601 instant with an offset, kept to the second (R2.2)' }),
+});
 
-  @ApiProperty({ example: 'sub_0123abcd', description: 'A subscription metering knows (learned from subscription.changed)' })
-  subscriptionId!: string;
+const eventsRule = `must be an array of 1 to ${MAX_USAGE_EVENTS_PER_REQUEST} usage events`;
+// the event's JSON schema, shown as the items of `events` in the OpenAPI (without the `$schema` header)
+const usageEventJsonSchema: Record<string, unknown> = { ...z.toJSONSchema(UsageEventSchema, { io: 'input', target: 'openapi-3.0' }) };
+delete usageEventJsonSchema['$schema'];
+export const ReportUsageEventsSchema = z.strictObject({
+  events: z
+    .array(z.unknown(), { error: eventsRule })
+    .min(1, { error: eventsRule })
+    .max(MAX_USAGE_EVENTS_PER_REQUEST, { error: eventsRule })
+    .meta({
+      items: usageEventJsonSchema,
+      description: '1 to 1000 events. Each is accepted, a duplicate (same id again: no effect, R6.1), or refused with a reason and dead-lettered (R6.3).',
+    }),
+});
+export class ReportUsageEventsDto extends createZodDto(ReportUsageEventsSchema) {}
 
-  @ApiProperty({ example: 9, description: 'Quantity in use from `timestamp` on: a whole number >= 0 (R3.4)' })
-  quantity!: number;
+export const UsageQuerySchema = z.strictObject({
+  subscriptionId: requiredQueryParam(clientIdSchema('is not a valid subscription id'), 'is required').meta({ example: 'sub_0123abcd' }),
+  period: requiredQueryParam(periodSchema(), 'must be a month written YYYY-MM').meta({
+    example: '2025-11',
+    description: 'A month, YYYY-MM, in the billing calendar (UTC+8)',
+  }),
+});
+export class UsageQueryDto extends createZodDto(UsageQuerySchema) {}
 
-  @ApiProperty({ example: '2025-11-05T10:00:00+08:00', description: 'ISO-8601 instant with an offset, kept to the second (R2.2)' })
-  timestamp!: string;
-}
+export const RejectedQuerySchema = z.strictObject({
+  limit: queryParam(queryIntegerSchema(1, MAX_REJECTED_LIMIT)).meta({ example: '100', description: `How many, newest first: 1 to ${MAX_REJECTED_LIMIT}, default 100` }),
+});
+export class RejectedQueryDto extends createZodDto(RejectedQuerySchema) {}
 
-export class ReportUsageEventsDto {
-  @Allow()
-  @ApiProperty({
-    type: [UsageEventDto],
-    minItems: 1,
-    maxItems: 1000,
-    description: '1 to 1000 events. Each is accepted, a duplicate (same id again: no effect, R6.1), or refused with a reason and dead-lettered (R6.3).',
-  })
-  events!: unknown;
-}
 
 export class RejectedUsageEventView {
   @ApiProperty({ type: String, nullable: true, description: 'The event id, null when it was missing or malformed' })
@@ -35,7 +54,7 @@ export class RejectedUsageEventView {
   @ApiProperty({ enum: ['VALIDATION_FAILED', 'UNKNOWN_SUBSCRIPTION'] })
   code!: string;
 
-  @ApiProperty({ example: 'quantity must be a whole number from 0 to 1000000000' })
+  @ApiProperty({ example: 'quantity must be a whole number >= 0 and at most 1000000' })
   message!: string;
 }
 
@@ -48,14 +67,6 @@ export class ReportUsageEventsResultView {
 
   @ApiProperty({ type: [RejectedUsageEventView] })
   rejected!: RejectedUsageEventView[];
-}
-
-export class UsageQueryDto {
-  @Allow() @ApiProperty({ example: 'sub_0123abcd' })
-  subscriptionId!: unknown;
-
-  @Allow() @ApiProperty({ example: '2025-11', description: 'A month, YYYY-MM, in the billing calendar (UTC+8)' })
-  period!: unknown;
 }
 
 export class DayUsageView {
@@ -77,11 +88,6 @@ export class DailyUsageView {
   quantityDays!: number;
 }
 
-export class RejectedQueryDto {
-  @Allow() @ApiPropertyOptional({ example: 100, description: 'How many, newest first: 1 to 1000, default 100' })
-  limit?: unknown;
-}
-
 export class DeadLetterView {
   @ApiProperty({ example: '42', description: 'Id of the dead letter (increasing)' })
   id!: string;
@@ -92,7 +98,7 @@ export class DeadLetterView {
   @ApiProperty({ enum: ['VALIDATION_FAILED', 'UNKNOWN_SUBSCRIPTION'] })
   code!: string;
 
-  @ApiProperty({ example: 'quantity must be a whole number from 0 to 1000000000' })
+  @ApiProperty({ example: 'quantity must be a whole number >= 0 and at most 1000000' })
   message!: string;
 
   @ApiProperty({ description: 'What was received: the event as sent, or the raw text when it was not JSON', type: 'object', additionalProperties: true })

@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { parseCreateAccountCommand } from '@cec/subscription-domain';
 import { CreateAccountUseCase, GetAccountUseCase, ListAccountSubscriptionsUseCase } from '@cec/subscription-application';
-import { AccountView, CreateAccountDto, ErrorView, SubscriptionView } from './subscription.dto';
+import { AccountView, CreateAccountDto, ErrorView, IdParamsDto, SubscriptionView } from './subscription.dto';
 import { accountView, subscriptionView } from './subscription.views';
 
 @ApiTags('accounts')
@@ -28,14 +28,14 @@ export class AccountsController {
   @Get(':id')
   @ApiOkResponse({ type: AccountView })
   @ApiNotFoundResponse({ type: ErrorView, description: 'ACCOUNT_NOT_FOUND' })
-  async get(@Param('id') id: string): Promise<AccountView> {
-    return accountView(await this.getAccount.execute(id));
+  async get(@Param() params: IdParamsDto): Promise<AccountView> {
+    return accountView(await this.getAccount.execute(params.id));
   }
 
   @Get(':id/subscriptions')
   @ApiOkResponse({ type: [SubscriptionView], description: 'The account\'s subscriptions, oldest enabling first (without their histories)' })
   @ApiNotFoundResponse({ type: ErrorView, description: 'ACCOUNT_NOT_FOUND' })
-  async subscriptions(@Param('id') id: string): Promise<SubscriptionView[]> {
-    return (await this.listSubscriptions.execute(id)).map(subscriptionView);
+  async subscriptions(@Param() params: IdParamsDto): Promise<SubscriptionView[]> {
+    return (await this.listSubscriptions.execute(params.id)).map(subscriptionView);
   }
 }

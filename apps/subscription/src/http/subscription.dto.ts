@@ -1,70 +1,82 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Allow } from 'class-validator';
+import { ApiProperty } from '@nestjs/swagger';
+import { createZodDto } from 'nestjs-zod';
+import { z } from 'zod';
+import { checkedBy, clientIdSchema, instantSchema, MAX_TEXT_LENGTH, nonEmptyTextSchema, productCodeSchema, quantitySchema, requiredQueryParam } from '@cec/kernel';
+import { parseBillingMode, SUPPORTED_BILLING_MODES } from '@cec/subscription-domain';
 
-// DTOs document and whitelist the bodies (an unknown field is a 400 naming it); the domain
-// validates the values and names the field at fault (R8.1).
+// One zod schema per input: validation, TypeScript type and OpenAPI from one source; an unknown
+// field is a 400 naming it. The domain parsers then build the commands and keep the invariants
+// (R3.1 UNSUPPORTED_BILLING_MODE comes from the domain's rule, through checkedBy).
 
-export class CreateAccountDto {
-  @Allow() @ApiProperty({ example: 'Acme Contact Center', description: 'Non-empty, at most 200 characters (trimmed)' })
-  name!: unknown;
+/** R3.1: a billing mode: a string, and one the platform supports (else UNSUPPORTED_BILLING_MODE). */
+const billingModeSchema = () =>
+  z
+    .string({ error: `must be one of: ${SUPPORTED_BILLING_MODES.join(', ')}` })
+    .max(64, { error: `must be one of: ${SUPPORTED_BILLING_MODES.join(', ')}` })
+    .check(checkedBy((value) => parseBillingMode(value, 'billingMode')))
+    .meta({ example: 'pay_per_use', enum: [...SUPPORTED_BILLING_MODES] });
 
-  @Allow()
-  @ApiPropertyOptional({ example: 'acme', description: 'Client-chosen id: 1-128 letters, digits, ".", "_", ":" or "-"; the server chooses acc_… when absent' })
-  id?: unknown;
-}
+export const CreateAccountSchema = z.strictObject({
+  name: nonEmptyTextSchema().meta({ example: 'Acme Contact Center', description: `Non-empty, at most ${MAX_TEXT_LENGTH} characters (trimmed)` }),
+  id: clientIdSchema()
+    .optional()
+    .meta({ example: 'acme', description: 'Client-chosen id: 1-128 letters, digits, ".", "_", ":" or "-"; the server chooses acc_… when absent' }),
+});
+export class CreateAccountDto extends createZodDto(CreateAccountSchema) {}
+
+export const CreateSubscriptionSchema = z.strictObject({
+  accountId: clientIdSchema().meta({ example: 'acme', description: 'An existing account (404 ACCOUNT_NOT_FOUND otherwise)' }),
+  productCode: productCodeSchema().meta({ description: 'A catalog product (404 PRODUCT_NOT_FOUND otherwise)' }),
+  quantity: quantitySchema().meta({ description: 'Agents or channels: a whole number from 0 to 1000000 (R3.2, #8.5)' }),
+  billingMode: billingModeSchema().meta({ description: 'Only pay_per_use is supported; any other mode is 400 UNSUPPORTED_BILLING_MODE (R3.1)' }),
+  enabledAt: instantSchema().meta({ description: 'ISO-8601 instant with an offset (within ±14:00); kept to the second (R2.2)' }),
+  id: clientIdSchema()
+    .optional()
+    .meta({ example: 'sub-acme-1', description: 'Client-chosen id; the server chooses sub_… when absent. 409 SUBSCRIPTION_EXISTS if taken' }),
+});
+export class CreateSubscriptionDto extends createZodDto(CreateSubscriptionSchema) {}
+
+export const ChangeSubscriptionSchema = z.strictObject({
+  effectiveAt: instantSchema().meta({
+    example: '2026-04-20T10:00:00+08:00',
+    description: 'The instant the change takes effect: not before enabling (400) nor before the last change (409)',
+  }),
+  quantity: quantitySchema().optional().meta({ example: 12, description: 'The new quantity, a whole number from 0 to 1000000 (R3.2)' }),
+  productCode: productCodeSchema()
+    .optional()
+    .meta({ example: 'professional-cec', description: 'Another edition billed in the same unit (R3.5); give quantity and/or productCode' }),
+});
+export class ChangeSubscriptionDto extends createZodDto(ChangeSubscriptionSchema) {}
+
+export const CancelSubscriptionSchema = z.strictObject({
+  effectiveAt: instantSchema().meta({ example: '2026-04-30T18:00:00+08:00', description: 'From this instant on the quantity is 0 (R3.2)' }),
+});
+export class CancelSubscriptionDto extends createZodDto(CancelSubscriptionSchema) {}
+
+export const BillingModeChangeSchema = z.strictObject({
+  billingMode: billingModeSchema().meta({
+    description: 'The requested mode. The mode in force: 200, a no-op. Any other: 400 UNSUPPORTED_BILLING_MODE (only pay_per_use exists, R3.1)',
+  }),
+  requestedAt: instantSchema().meta({
+    example: '2026-04-20T10:00:00+08:00',
+    description: 'When the change is requested; a change would take effect at 00:00 UTC+8 of the next month (R3.3)',
+  }),
+});
+export class BillingModeChangeDto extends createZodDto(BillingModeChangeSchema) {}
+
+export const IdParamsSchema = z.strictObject({ id: clientIdSchema() });
+export class IdParamsDto extends createZodDto(IdParamsSchema) {}
+
+export const QuantityAtQuerySchema = z.strictObject({
+  at: requiredQueryParam(instantSchema(), 'must be an ISO-8601 instant with an offset, such as 2026-04-16T09:30:00+08:00'),
+});
+export class QuantityAtQueryDto extends createZodDto(QuantityAtQuerySchema) {}
 
 export class AccountView {
   @ApiProperty({ example: 'acme' }) id!: string;
   @ApiProperty({ example: 'Acme Contact Center' }) name!: string;
   @ApiProperty({ example: 'USD', enum: ['USD'] }) currency!: string;
   @ApiProperty({ example: '2026-04-16T09:30:00+08:00', description: 'ISO-8601 in the billing zone (UTC+8), to the second' }) createdAt!: string;
-}
-
-export class CreateSubscriptionDto {
-  @Allow() @ApiProperty({ example: 'acme', description: 'An existing account (404 ACCOUNT_NOT_FOUND otherwise)' })
-  accountId!: unknown;
-
-  @Allow() @ApiProperty({ example: 'basic-cec', description: 'A catalog product (404 PRODUCT_NOT_FOUND otherwise)' })
-  productCode!: unknown;
-
-  @Allow() @ApiProperty({ example: 10, description: 'Agents or channels: a whole number >= 0 (R3.2)' })
-  quantity!: unknown;
-
-  @Allow()
-  @ApiProperty({ example: 'pay_per_use', enum: ['pay_per_use'], description: 'Only pay_per_use is supported; any other mode is 400 UNSUPPORTED_BILLING_MODE (R3.1)' })
-  billingMode!: unknown;
-
-  @Allow() @ApiProperty({ example: '2026-04-16T09:30:00+08:00', description: 'ISO-8601 instant with an offset; kept to the second (R2.2)' })
-  enabledAt!: unknown;
-
-  @Allow() @ApiPropertyOptional({ example: 'sub-acme-1', description: 'Client-chosen id; the server chooses sub_… when absent. 409 SUBSCRIPTION_EXISTS if taken' })
-  id?: unknown;
-}
-
-export class ChangeSubscriptionDto {
-  @Allow() @ApiProperty({ example: '2026-04-20T10:00:00+08:00', description: 'The instant the change takes effect: not before enabling (400) nor before the last change (409)' })
-  effectiveAt!: unknown;
-
-  @Allow() @ApiPropertyOptional({ example: 12, description: 'The new quantity, a whole number >= 0 (R3.2)' })
-  quantity?: unknown;
-
-  @Allow()
-  @ApiPropertyOptional({ example: 'professional-cec', description: 'Another edition billed in the same unit (R3.5); give quantity and/or productCode' })
-  productCode?: unknown;
-}
-
-export class CancelSubscriptionDto {
-  @Allow() @ApiProperty({ example: '2026-04-30T18:00:00+08:00', description: 'From this instant on the quantity is 0 (R3.2)' })
-  effectiveAt!: unknown;
-}
-
-export class BillingModeChangeDto {
-  @Allow()
-  @ApiProperty({ example: 'pay_per_use', description: 'The requested mode. The mode in force: 200, a no-op. Any other: 400 UNSUPPORTED_BILLING_MODE (only pay_per_use exists, R3.1)' })
-  billingMode!: unknown;
-
-  @Allow() @ApiProperty({ example: '2026-04-20T10:00:00+08:00', description: 'When the change is requested; a change would take effect at 00:00 UTC+8 of the next month (R3.3)' })
-  requestedAt!: unknown;
 }
 
 export class SubscriptionChangeView {

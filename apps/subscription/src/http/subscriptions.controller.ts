@@ -7,8 +7,7 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiQuery,
-  ApiResponse,
+    ApiResponse,
   ApiServiceUnavailableResponse,
   ApiTags,
   ApiUnauthorizedResponse,
@@ -24,7 +23,17 @@ import {
   GetSubscriptionUseCase,
   RequestBillingModeChangeUseCase,
 } from '@cec/subscription-application';
-import { BillingModeChangeDto, CancelSubscriptionDto, ChangeSubscriptionDto, CreateSubscriptionDto, ErrorView, QuantityAtView, SubscriptionDetailView } from './subscription.dto';
+import {
+  BillingModeChangeDto,
+  CancelSubscriptionDto,
+  ChangeSubscriptionDto,
+  CreateSubscriptionDto,
+  ErrorView,
+  IdParamsDto,
+  QuantityAtQueryDto,
+  QuantityAtView,
+  SubscriptionDetailView,
+} from './subscription.dto';
 import { changeView, subscriptionDetailView } from './subscription.views';
 
 @ApiTags('subscriptions')
@@ -56,17 +65,16 @@ export class SubscriptionsController {
   @Get(':id')
   @ApiOkResponse({ type: SubscriptionDetailView, description: 'The subscription with its change history (`changes`, oldest first)' })
   @ApiNotFoundResponse({ type: ErrorView, description: 'SUBSCRIPTION_NOT_FOUND' })
-  async get(@Param('id') id: string): Promise<SubscriptionDetailView> {
+  async get(@Param() { id }: IdParamsDto): Promise<SubscriptionDetailView> {
     return subscriptionDetailView(await this.getSubscription.execute(id));
   }
 
   @Get(':id/quantity')
   @ApiOperation({ summary: 'The quantity in force at an instant: 0 before enabling and after cancelling (R3.2)' })
-  @ApiQuery({ name: 'at', required: true, example: '2026-04-16T09:30:00+08:00', description: 'ISO-8601 instant with an offset' })
   @ApiOkResponse({ type: QuantityAtView })
   @ApiBadRequestResponse({ type: ErrorView, description: 'VALIDATION_FAILED: at' })
   @ApiNotFoundResponse({ type: ErrorView, description: 'SUBSCRIPTION_NOT_FOUND' })
-  async quantityAt(@Param('id') id: string, @Query('at') at: unknown): Promise<QuantityAtView> {
+  async quantityAt(@Param() { id }: IdParamsDto, @Query() { at }: QuantityAtQueryDto): Promise<QuantityAtView> {
     const result = await this.getQuantityAt.execute(id, billingCalendar.parseInstant(at, 'at'));
     return {
       subscriptionId: result.subscription.id,
@@ -84,7 +92,7 @@ export class SubscriptionsController {
   @ApiNotFoundResponse({ type: ErrorView, description: 'SUBSCRIPTION_NOT_FOUND or PRODUCT_NOT_FOUND' })
   @ApiConflictResponse({ type: ErrorView, description: 'SUBSCRIPTION_NOT_ACTIVE (cancelled), CHANGE_BEFORE_LAST_CHANGE, CONCURRENT_MODIFICATION' })
   @ApiServiceUnavailableResponse({ type: ErrorView, description: 'CATALOG_UNAVAILABLE (edition change only)' })
-  async change(@Param('id') id: string, @Body() body: ChangeSubscriptionDto): Promise<SubscriptionDetailView> {
+  async change(@Param() { id }: IdParamsDto, @Body() body: ChangeSubscriptionDto): Promise<SubscriptionDetailView> {
     return subscriptionDetailView(await this.changeSubscription.execute(id, parseChangeCommand(body)));
   }
 
@@ -95,7 +103,7 @@ export class SubscriptionsController {
   @ApiBadRequestResponse({ type: ErrorView, description: 'VALIDATION_FAILED: effectiveAt' })
   @ApiNotFoundResponse({ type: ErrorView, description: 'SUBSCRIPTION_NOT_FOUND' })
   @ApiConflictResponse({ type: ErrorView, description: 'SUBSCRIPTION_NOT_ACTIVE (already cancelled), CHANGE_BEFORE_LAST_CHANGE, CONCURRENT_MODIFICATION' })
-  async cancel(@Param('id') id: string, @Body() body: CancelSubscriptionDto): Promise<SubscriptionDetailView> {
+  async cancel(@Param() { id }: IdParamsDto, @Body() body: CancelSubscriptionDto): Promise<SubscriptionDetailView> {
     return subscriptionDetailView(await this.cancelSubscription.execute(id, parseCancelCommand(body)));
   }
 
@@ -111,7 +119,7 @@ export class SubscriptionsController {
   @ApiBadRequestResponse({ type: ErrorView, description: 'UNSUPPORTED_BILLING_MODE; VALIDATION_FAILED naming the field' })
   @ApiNotFoundResponse({ type: ErrorView, description: 'SUBSCRIPTION_NOT_FOUND' })
   @ApiConflictResponse({ type: ErrorView, description: 'SUBSCRIPTION_NOT_ACTIVE, CHANGE_BEFORE_LAST_CHANGE, CONCURRENT_MODIFICATION' })
-  async billingMode(@Param('id') id: string, @Body() body: BillingModeChangeDto, @Res({ passthrough: true }) response: Response): Promise<SubscriptionDetailView> {
+  async billingMode(@Param() { id }: IdParamsDto, @Body() body: BillingModeChangeDto, @Res({ passthrough: true }) response: Response): Promise<SubscriptionDetailView> {
     const result = await this.requestBillingModeChange.execute(id, parseBillingModeChangeCommand(body));
     response.status(result.scheduled ? 202 : 200);
     return subscriptionDetailView(result.subscription);

@@ -1,9 +1,7 @@
-import { DomainError, isValidClientId, newId } from '@cec/kernel';
+import { DomainError, isValidClientId, newId, PRODUCT_CODE_PATTERN } from '@cec/kernel';
 import { createDiscount } from '@cec/billing-domain';
 import type { BillingDeps, StoredDiscount } from './billing.ports';
 import { accountNotFound } from './account-not-found';
-
-const PRODUCT_CODE_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
 export interface CreateDiscountCommand {
   accountId: unknown;

@@ -23,7 +23,8 @@ interface LineRow {
   subscription_id: string;
   product_code: string;
   for_period: string;
-  quantity_days: number;
+  /** bigint: pg hands it over as a string (#8.5) */
+  quantity_days: string;
   days_in_period: number;
   list_amount: string;
   discount_amount: string;
@@ -96,7 +97,7 @@ export class SqlBillQueries implements BillQueries {
             subscriptionId: line.subscription_id,
             productCode: line.product_code,
             forPeriod: line.for_period,
-            quantityDays: line.quantity_days,
+            quantityDays: Number(line.quantity_days),
             daysInPeriod: line.days_in_period,
             listAmount: money(line.list_amount),
             discountAmount: money(line.discount_amount),

@@ -84,7 +84,8 @@ export class SqlBillingLedger implements BillingLedger {
       for_period: string;
       subscription_id: string;
       currency: string;
-      quantity_days: number;
+      /** bigint: pg hands it over as a string (#8.5) */
+      quantity_days: string;
       list_amount: string;
       discount_amount: string;
       amount: string;
@@ -92,7 +93,7 @@ export class SqlBillingLedger implements BillingLedger {
     }>(
       this.em.getKnex(),
       `select l."account_id", l."for_period", l."subscription_id", min(b."currency") as "currency",
-              sum(l."quantity_days")::int as "quantity_days", sum(l."list_amount")::text as "list_amount",
+              sum(l."quantity_days")::bigint as "quantity_days", sum(l."list_amount")::text as "list_amount",
               sum(l."discount_amount")::text as "discount_amount", sum(l."amount")::text as "amount",
               (array_agg(l."product_code" order by (l."kind" = 'usage') desc, b."seq"))[1] as "product_code"
          from "bill_line" l join "bill" b on b."id" = l."bill_id"
@@ -106,7 +107,7 @@ export class SqlBillingLedger implements BillingLedger {
       const bySubscription = byPeriod.get(row.for_period) ?? new Map<string, BilledForPeriod>();
       bySubscription.set(row.subscription_id, {
         productCode: row.product_code,
-        quantityDays: row.quantity_days,
+        quantityDays: Number(row.quantity_days),
         listAmount: Money.ofCents(row.list_amount, currency),
         discountAmount: Money.ofCents(row.discount_amount, currency),
         amount: Money.ofCents(row.amount, currency),

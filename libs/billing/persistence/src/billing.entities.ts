@@ -1,4 +1,4 @@
-import { Entity, PrimaryKey, Property } from '@mikro-orm/core';
+import { BigIntType, Entity, PrimaryKey, Property } from '@mikro-orm/core';
 import { Dec } from '@cec/kernel';
 import { DecimalType, OutboxEntity } from '@cec/platform';
 
@@ -81,7 +81,8 @@ export class BillLineEntity {
   @Property({ type: 'string', length: 128 }) subscriptionId!: string;
   @Property({ type: 'string', length: 63 }) productCode!: string;
   @Property({ type: 'string', length: 7 }) forPeriod!: string;
-  @Property({ type: 'integer' }) quantityDays!: number;
+  /** bigint (#8.5), read as a JS number: sums of quantities stay far below 2^53. */
+  @Property({ type: new BigIntType('number') }) quantityDays!: number;
   @Property({ type: 'integer' }) daysInPeriod!: number;
   @Property({ type: new DecimalType(20, 2) }) listAmount!: Dec;
   @Property({ type: new DecimalType(20, 2) }) discountAmount!: Dec;

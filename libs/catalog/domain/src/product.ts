@@ -1,12 +1,10 @@
-import { DomainError } from '@cec/kernel';
+import { DomainError, PRODUCT_CODE_PATTERN, PRODUCT_CODE_RULE } from '@cec/kernel';
 import type { ProductUnit } from '@cec/contracts';
 
 export const PRODUCT_UNITS: readonly ProductUnit[] = ['agent', 'channel'];
 /** R3.1: the only billing mode the platform supports. */
 export const SUPPORTED_BILLING_MODES = ['pay_per_use'] as const;
 export type SupportedBillingMode = (typeof SUPPORTED_BILLING_MODES)[number];
-
-const CODE_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
 /** R1.1: a product with a stable code, a name, a billing unit, features and allowed billing modes. */
 export interface Product {
@@ -26,8 +24,8 @@ export interface NewProductInput {
 }
 
 export function parseProductCode(value: unknown, field = 'code'): string {
-  if (typeof value !== 'string' || !CODE_PATTERN.test(value)) {
-    throw DomainError.validation(`${field} must be 1-63 lowercase letters, digits or dashes, starting with a letter or digit`);
+  if (typeof value !== 'string' || !PRODUCT_CODE_PATTERN.test(value)) {
+    throw DomainError.validation(`${field} must be ${PRODUCT_CODE_RULE}`);
   }
   return value;
 }

@@ -1,4 +1,4 @@
-import { BillingCalendar, billingCalendar, isDomainError, isValidClientId } from '@cec/kernel';
+import { BillingCalendar, billingCalendar, isDomainError, isValidClientId, MAX_QUANTITY } from '@cec/kernel';
 import { EpochSeconds, SubscriptionStatePoint, TimelineStatus } from './usage-timeline';
 
 /**
@@ -66,8 +66,8 @@ export function validateSubscriptionChange(input: unknown, calendar: BillingCale
   if (typeof productCode !== 'string' || productCode.length === 0 || productCode.length > 63) {
     return refuse(id, 'productCode is required');
   }
-  if (typeof quantity !== 'number' || !Number.isInteger(quantity) || quantity < 0 || quantity > 2_147_483_647) {
-    return refuse(id, 'quantity must be a whole number >= 0');
+  if (typeof quantity !== 'number' || !Number.isInteger(quantity) || quantity < 0 || quantity > MAX_QUANTITY) {
+    return refuse(id, `quantity must be a whole number >= 0 and at most ${MAX_QUANTITY}`);
   }
   if (typeof status !== 'string' || !(STATUSES as readonly string[]).includes(status)) {
     return refuse(id, 'status must be active or cancelled');

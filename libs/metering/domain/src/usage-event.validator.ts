@@ -1,4 +1,4 @@
-import { BillingCalendar, billingCalendar, isDomainError, isValidClientId } from '@cec/kernel';
+import { BillingCalendar, billingCalendar, isDomainError, isValidClientId, MAX_QUANTITY, quantityProblem } from '@cec/kernel';
 import { fastInstantSeconds } from './fast-instant';
 
 /**
@@ -13,8 +13,11 @@ export const USAGE_EVENT_REJECTION_CODES = {
 
 export type UsageEventRejectionCode = (typeof USAGE_EVENT_REJECTION_CODES)[keyof typeof USAGE_EVENT_REJECTION_CODES];
 
-/** The largest quantity a usage event may report (a guard against garbage, far above real use). */
-export const MAX_USAGE_QUANTITY = 1_000_000_000;
+/**
+ * #8.5: the largest quantity a usage event may report: the platform's one limit (the kernel's
+ * MAX_QUANTITY), the same a subscription may hold; above it the event is refused and dead-lettered.
+ */
+export const MAX_USAGE_QUANTITY = MAX_QUANTITY;
 
 /** A usage event that passed R6.3: `at` is the event instant in epoch seconds (R2.2: to the second). */
 export interface ValidUsageEvent {
@@ -81,8 +84,9 @@ export function validateUsageEvent(input: unknown, calendar: BillingCalendar = b
   if (quantity === undefined || quantity === null) {
     return rejected(id, 'quantity is required');
   }
-  if (typeof quantity !== 'number' || !Number.isInteger(quantity) || quantity < 0 || quantity > MAX_USAGE_QUANTITY) {
-    return rejected(id, `quantity must be a whole number from 0 to ${MAX_USAGE_QUANTITY}`);
+  const quantityFault = quantityProblem(quantity);
+  if (quantityFault !== null || typeof quantity !== 'number') {
+    return rejected(id, `quantity ${quantityFault ?? 'must be a number'}`);
   }
   if (timestamp === undefined || timestamp === null || timestamp === '') {
     return rejected(id, 'timestamp is required');

@@ -16,7 +16,17 @@ export type CalendarDate = string;
 const DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
 const PERIOD_PATTERN = /^(\d{4})-(\d{2})$/;
 // ISO-8601 date-time with a mandatory offset (Z or ±hh:mm / ±hhmm), optional fraction.
-const INSTANT_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i;
+const INSTANT_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|([+-])(\d{2}):?(\d{2}))$/i;
+
+/**
+ * The calendar range the platform accepts (#8.2): billing-zone dates from 1970-01-01 to
+ * 9999-12-31. PostgreSQL stores far more, but years 0000-0001 or 10000+ are typing mistakes, and
+ * periods (R2.2) start in 1970.
+ */
+export const MIN_YEAR = 1970;
+export const MAX_YEAR = 9999;
+/** #8.3: real UTC offsets lie within ±14:00 (Kiribati); `+25:00` is not an offset. */
+export const MAX_OFFSET_MINUTES = 14 * 60;
 
 /** A billing period: one calendar month in the billing zone (R2.2). */
 export class Period {
@@ -26,7 +36,7 @@ export class Period {
   ) {}
 
   static of(year: number, month: number): Period {
-    if (!Number.isInteger(year) || !Number.isInteger(month) || month < 1 || month > 12 || year < 1970 || year > 9999) {
+    if (!Number.isInteger(year) || !Number.isInteger(month) || month < 1 || month > 12 || year < MIN_YEAR || year > MAX_YEAR) {
       throw DomainError.validation(`period ${year}-${month} is not a valid month`);
     }
     return new Period(year, month);
@@ -39,7 +49,7 @@ export class Period {
     }
     const year = Number(match[1]);
     const month = Number(match[2]);
-    if (month < 1 || month > 12 || year < 1970) {
+    if (month < 1 || month > 12 || year < MIN_YEAR) {
       throw DomainError.validation(`${field} must be a month written YYYY-MM`);
     }
     return new Period(year, month);
@@ -86,23 +96,38 @@ function pad(value: number, width = 2): string {
 export class BillingCalendar {
   readonly zone = BILLING_ZONE;
 
-  /** R2.2: an ISO-8601 instant that carries an offset; kept to the second (fractions dropped). */
+  /**
+   * R2.2: an ISO-8601 instant that carries an offset; kept to the second (fractions dropped). The
+   * offset must lie within ±14:00 (#8.3) and the instant on a billing-zone date from 1970-01-01 to
+   * 9999-12-31 (#8.2). Every path that reads an instant (REST schemas, NATS messages) comes here.
+   */
   parseInstant(value: unknown, field = 'instant'): DateTime {
-    if (typeof value !== 'string' || !INSTANT_PATTERN.test(value)) {
+    const match = typeof value === 'string' ? INSTANT_PATTERN.exec(value) : null;
+    if (!match) {
       throw DomainError.validation(`${field} must be an ISO-8601 instant with an offset, such as 2026-04-16T09:30:00+08:00`);
     }
-    const parsed = DateTime.fromISO(value, { setZone: true });
+    if (match[4] !== undefined && (Number(match[6]) > 59 || Number(match[5]) * 60 + Number(match[6]) > MAX_OFFSET_MINUTES)) {
+      throw DomainError.validation(`${field} must have an offset from -14:00 to +14:00`);
+    }
+    const parsed = DateTime.fromISO(value as string, { setZone: true });
     if (!parsed.isValid) {
-      throw DomainError.validation(`${field} is not a valid instant: ${parsed.invalidExplanation ?? value}`);
+      throw DomainError.validation(`${field} is not a valid instant: ${parsed.invalidExplanation ?? String(value)}`);
+    }
+    const year = parsed.setZone(BILLING_ZONE).year;
+    if (year < MIN_YEAR || year > MAX_YEAR) {
+      throw DomainError.validation(`${field} must be an instant from ${MIN_YEAR}-01-01 to ${MAX_YEAR}-12-31 (UTC+8)`);
     }
     return parsed.toUTC().startOf('second');
   }
 
-  /** R2.2: a `YYYY-MM-DD` calendar date that exists. */
+  /** R2.2: a `YYYY-MM-DD` calendar date that exists, from 1970-01-01 to 9999-12-31 (#8.2). */
   parseDate(value: unknown, field = 'date'): CalendarDate {
     const match = typeof value === 'string' ? DATE_PATTERN.exec(value) : null;
     if (!match || !DateTime.fromObject({ year: Number(match[1]), month: Number(match[2]), day: Number(match[3]) }, { zone: 'UTC' }).isValid) {
       throw DomainError.validation(`${field} must be a calendar date written YYYY-MM-DD`);
+    }
+    if (Number(match[1]) < MIN_YEAR) {
+      throw DomainError.validation(`${field} must be a calendar date from ${MIN_YEAR}-01-01 to ${MAX_YEAR}-12-31`);
     }
     return value as CalendarDate;
   }

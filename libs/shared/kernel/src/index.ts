@@ -5,3 +5,4 @@ export * from './clock';
 export * from './billing-calendar';
 export * from './ids';
 export * from './remote-error';
+export * from './input-schemas';

@@ -4,6 +4,7 @@ import { MicroserviceOptions, Transport } from '@nestjs/microservices';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
+import { cleanupOpenApiDoc } from 'nestjs-zod';
 import { QUEUE_GROUPS } from '@cec/contracts';
 import { APP_CONFIG, AppConfig, AppName } from './config/app-config';
 import { createValidationPipe } from './http/validation';
@@ -74,7 +75,8 @@ export async function configureApp(app: NestExpressApplication, description: App
         .build(),
     ),
   );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  // cleanupOpenApiDoc turns the zod DTOs' schemas (createZodDto) into proper OpenAPI schemas
+  SwaggerModule.setup('docs', app, cleanupOpenApiDoc(document), { jsonDocumentUrl: 'docs-json' });
   app.connectMicroservice<MicroserviceOptions>(
     { transport: Transport.NATS, options: { servers: [config.natsUrl], queue: QUEUE_GROUPS[description.app], name: `${description.app}-rpc-server` } },
     { inheritAppConfig: true },

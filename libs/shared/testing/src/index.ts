@@ -4,3 +4,4 @@ export * from './nats';
 export * from './http';
 export * from './route-probe';
 export * from './http-security';
+export * from './fuzz';

@@ -41,7 +41,7 @@ describe('parseCreateSubscriptionCommand (R3.1, R3.2, R8.1)', () => {
 
   it.each([
     ['a missing accountId', { accountId: undefined }, 'VALIDATION_FAILED', /^accountId must be/],
-    ['an empty productCode', { productCode: '' }, 'VALIDATION_FAILED', /^productCode must be a non-empty string/],
+    ['an empty productCode', { productCode: '' }, 'VALIDATION_FAILED', /^productCode must be 1-63 lowercase letters, digits or dashes/],
     ['a negative quantity', { quantity: -3 }, 'VALIDATION_FAILED', /^quantity must be a whole number >= 0$/],
     ['a fractional quantity', { quantity: 2.5 }, 'VALIDATION_FAILED', /^quantity must be a whole number >= 0$/],
     ['a quantity given as a string', { quantity: '10' }, 'VALIDATION_FAILED', /^quantity must be a whole number >= 0$/],

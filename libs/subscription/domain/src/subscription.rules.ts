@@ -1,17 +1,14 @@
 import { DateTime } from 'luxon';
-import { BillingCalendar, DomainError, isValidClientId } from '@cec/kernel';
+import { BillingCalendar, CLIENT_ID_RULE, DomainError, isValidClientId, MAX_QUANTITY, PRODUCT_CODE_PATTERN, PRODUCT_CODE_RULE, quantityProblem } from '@cec/kernel';
 import type { BillingMode } from '@cec/contracts';
 
 /** R3.1: the billing modes the platform supports. Only pay-per-use exists today. */
 export const SUPPORTED_BILLING_MODES: readonly BillingMode[] = ['pay_per_use'];
 
-/** R3.2: the largest quantity (agents or channels) one subscription may hold. */
-export const MAX_QUANTITY = 1_000_000;
+/** R3.2, #8.5: the largest quantity (agents or channels): one limit for the whole platform (kernel). */
+export { MAX_QUANTITY };
 
-/** Longest product code accepted from a client (the catalog owns the real format). */
-export const MAX_PRODUCT_CODE_LENGTH = 128;
 
-const CLIENT_ID_RULE = '1 to 128 letters, digits, ".", "_", ":" or "-", starting with a letter or digit';
 
 /** A short, safe rendering of a client value for an error sentence. */
 export function describeValue(value: unknown): string {
@@ -61,13 +58,9 @@ export function assertProductAllowsBillingMode(product: { readonly code: string;
 
 /** R3.2: a quantity is a whole number >= 0 (agents or channels), at most {@link MAX_QUANTITY}. */
 export function parseQuantity(value: unknown, field = 'quantity'): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
-    throw DomainError.validation(`${field} must be a whole number >= 0`);
-  }
-  if (value > MAX_QUANTITY) {
-    throw DomainError.validation(`${field} must be a whole number >= 0 and at most ${MAX_QUANTITY}`);
-  }
-  return value === 0 ? 0 : value; // normalises -0
+  const problem = quantityProblem(value);
+  if (problem !== null) throw DomainError.validation(`${field} ${problem}`);
+  return value === 0 ? 0 : (value as number); // normalises -0
 }
 
 /** An id a client may choose (R8.1 names the field). */
@@ -78,10 +71,10 @@ export function parseClientId(value: unknown, field: string): string {
   return value;
 }
 
-/** A product code as a client sends it: a non-empty string. Whether it exists is the catalog's call. */
+/** A product code as a client sends it: the catalog's format (R1.1, one rule in the kernel). Whether it exists is the catalog's call. */
 export function parseProductCode(value: unknown, field = 'productCode'): string {
-  if (typeof value !== 'string' || value.trim().length === 0 || value.length > MAX_PRODUCT_CODE_LENGTH) {
-    throw DomainError.validation(`${field} must be a non-empty string of at most ${MAX_PRODUCT_CODE_LENGTH} characters`);
+  if (typeof value !== 'string' || !PRODUCT_CODE_PATTERN.test(value)) {
+    throw DomainError.validation(`${field} must be ${PRODUCT_CODE_RULE}`);
   }
   return value;
 }
