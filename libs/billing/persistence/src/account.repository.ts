@@ -14,7 +14,7 @@ import type {
   TopUpRepository,
 } from '@cec/billing-application';
 import { insertOutbox } from './outbox-sql';
-import { Db, execute, placeholders, rows, toDateTime, inTransaction } from './sql';
+import { Db, execute, placeholders, rows, textArray, toDateTime, inTransaction } from './sql';
 
 interface AccountRow {
   id: string;
@@ -103,6 +103,21 @@ export class SqlAccountRepository implements AccountRepository {
   async earliestCreatedAt(): Promise<DateTime | null> {
     const [row] = await rows<{ earliest: Date | null }>(this.em.getKnex(), 'select min("created_at") as "earliest" from "account"');
     return row?.earliest ? toDateTime(row.earliest) : null;
+  }
+
+  async awaitingCatchUp(limit: number): Promise<string[]> {
+    const list = await rows<{ id: string }>(this.em.getKnex(), 'select "id" from "account" where "catch_up" order by "id" limit ?', [limit]);
+    return list.map((row) => row.id);
+  }
+
+  async markForCatchUp(accountIds: readonly string[]): Promise<void> {
+    if (accountIds.length === 0) return;
+    await execute(this.em.getKnex(), 'update "account" set "catch_up" = true where "id" = any(?::text[]) and not "catch_up"', [textArray(accountIds)]);
+  }
+
+  async clearCatchUp(accountIds: readonly string[]): Promise<void> {
+    if (accountIds.length === 0) return;
+    await execute(this.em.getKnex(), 'update "account" set "catch_up" = false where "id" = any(?::text[]) and "catch_up"', [textArray(accountIds)]);
   }
 }
 

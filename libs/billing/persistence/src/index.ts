@@ -6,3 +6,5 @@ export * from './billing-run.repository';
 export * from './billing-ledger.repository';
 export * from './bill.queries';
 export * from './migrations/migration-0001-billing';
+export * from './migrations/migration-0002-catch-up-dead-letters';
+export * from './dead-letter.repository';
