@@ -1,7 +1,7 @@
 import { NatsConnection } from 'nats';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { DateTime } from 'luxon';
-import { SUBJECTS } from '@cec/contracts';
+import { STREAMS, SUBJECTS } from '@cec/contracts';
 import { connectNats, publishJson, resetSchema, RunningTestApp, sql, useTestEnvironment } from '@cec/testing';
 import { BILLING_ORM } from '../billing.module-def';
 import { BillingScheduler, SCHEDULER_TICK_CRON, SCHEDULER_TICK_JOB } from '../scheduling/billing.scheduler';
@@ -41,6 +41,11 @@ describe('billing: the scheduler (R7.1) and the test clock', () => {
     await resetSchema(BILLING_ORM);
     nc = await connectNats();
     await resetBillingStreams(nc);
+    // the scheduler's tick runs every ended month of the look-back for the accounts it knows: this
+    // suite starts from no accounts at all (billing's suites share a private nats-server, one
+    // suite at a time), so that the runs each move starts are those of its own accounts
+    const jsm = await nc.jetstreamManager();
+    await jsm.streams.purge(STREAMS.billingEvents.name, { filter: SUBJECTS.accountCreated }).catch(() => undefined);
     metering = new FakeMetering(nc);
     catalog = new FakeCatalog(nc);
     running = await startBilling({ testClock: true });
@@ -169,6 +174,33 @@ describe('billing: the scheduler (R7.1) and the test clock', () => {
       "select count(*)::text as doubled from (select account_id, period from billing.bill group by 1, 2 having count(*) > 1) d",
     );
     expect(doubled).toBe('0');
+  });
+
+  it('#9.4 usage that reaches a month never processed for an already billed account gets that month its first bill, by the tick after its next run', async () => {
+    const gap = uniqueId('gap');
+    await createAccount(nc, running.api, gap, '2026-08-06T09:00:00+08:00');
+    metering.set(gap, `${gap}-s1`, '2026-08', days('2026-08', 6, 31, 1, 'tc-cec'));
+    const september = await running.api.put<ClockBody>('/v1/test/clock', { now: '2026-08-31T16:00:00Z' });
+    expect(september.body.runsStarted.map((run) => run.period)).toEqual(['2026-08']);
+    await waitForRun(running.api, september.body.runsStarted[0].id);
+    expect(await billsOf(running.api, gap, '2026-08')).toEqual([expect.objectContaining({ total: '26.00' })]);
+
+    // a subscription enabled back in June is reported now: June was never processed for the account
+    metering.set(gap, `${gap}-s2`, '2026-06', days('2026-06', 1, 30, 1, 'tc-cec'));
+    // September's run processes the account, sees the write and hands June to the scheduler ...
+    const october = await running.api.put<ClockBody>('/v1/test/clock', { now: '2026-09-30T16:00:00Z' });
+    expect(october.body.runsStarted.map((run) => run.period)).toEqual(['2026-09']);
+    await waitForRun(running.api, october.body.runsStarted[0].id);
+    expect(await billsOf(running.api, gap, '2026-06')).toEqual([]);
+    // ... whose next tick runs it (and July, never processed for the account either: nothing to bill)
+    const next = await running.api.put<ClockBody>('/v1/test/clock', { now: '2026-10-01T00:05:00+08:00' });
+    expect(next.body.runsStarted.map((run) => run.period)).toEqual(['2026-06', '2026-07']);
+    for (const run of next.body.runsStarted) await waitForRun(running.api, run.id);
+    const [june] = await billsOf(running.api, gap, '2026-06');
+    expect(june).toMatchObject({ total: '31.00', lines: [expect.objectContaining({ forPeriod: '2026-06', kind: 'usage', quantityDays: 30 })] });
+    expect(await billsOf(running.api, gap, '2026-07')).toEqual([]);
+    expect(await scheduler().tick()).toEqual([]);
+    expect((await billsOf(running.api, gap)).map((bill) => bill.period).sort()).toEqual(['2026-06', '2026-08']);
   });
 
   it('#9.8 malformed account.created: a message that is not JSON or not a valid event is dead-lettered (GET /v1/dead-letters), good ones still recorded', async () => {
