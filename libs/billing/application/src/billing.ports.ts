@@ -50,10 +50,11 @@ export interface AccountRepository {
   /** When the first known account was created (bounds the catch-up of R7.3). */
   earliestCreatedAt(): Promise<DateTime | null>;
   /**
-   * Accounts not yet looked at by the scheduler's catch-up (#9.4): every account recorded is
-   * marked so, and so is an account whose usage reached a month no run processed for it.
+   * Accounts not yet looked at by the scheduler's catch-up (#9.4), by id, after `afterId`: every
+   * account recorded is marked so, and so is an account whose usage reached a month no run
+   * processed for it.
    */
-  awaitingCatchUp(limit: number): Promise<string[]>;
+  awaitingCatchUp(afterId: string | null, limit: number): Promise<string[]>;
   /** Marks accounts for the scheduler's catch-up (#9.4). */
   markForCatchUp(accountIds: readonly string[]): Promise<void>;
   /** The scheduler's catch-up has planned every month the accounts need (#9.4). */

@@ -64,7 +64,12 @@ class World {
           const all = [...this.accounts.values()].map((account) => account.createdAt).sort();
           return all.length > 0 ? DateTime.fromISO(all[0], { setZone: true }) : null;
         },
-        awaitingCatchUp: async (limit) => [...this.accounts].filter(([, account]) => account.catchUp).slice(0, limit).map(([id]) => id),
+        awaitingCatchUp: async (afterId, limit) =>
+          [...this.accounts]
+            .filter(([id, account]) => account.catchUp && (afterId === null || id > afterId))
+            .map(([id]) => id)
+            .sort()
+            .slice(0, limit),
         markForCatchUp: async (ids) => ids.forEach((id) => ((this.accounts.get(id) as { catchUp: boolean }).catchUp = true)),
         clearCatchUp: async (ids) => ids.forEach((id) => ((this.accounts.get(id) as { catchUp: boolean }).catchUp = false)),
       },

@@ -5,8 +5,10 @@ import { StartBillingRunUseCase } from './start-billing-run.use-case';
 /** How many ended months the scheduler looks back, the month that ended last included (R7.3). */
 export const CATCH_UP_MONTHS = 12;
 
-/** Accounts awaiting the catch-up that one tick looks at (the rest wait for the next tick). */
-export const CATCH_UP_ACCOUNTS_PER_TICK = 2000;
+/** Accounts awaiting the catch-up asked about in one metering request. */
+export const CATCH_UP_CHUNK = 2000;
+/** Requests per tick: a tick looks at up to 50,000 such accounts; the rest wait for the next tick. */
+export const CATCH_UP_CHUNKS_PER_TICK = 25;
 
 export interface PlanDueRunsOutcome {
   /** Runs created by this tick, oldest month first. */
@@ -24,13 +26,15 @@ export interface PlanDueRunsOutcome {
  * 2. every ended month of the same look-back in which an account awaiting the catch-up (recorded
  *    late, or whose usage reached a month no run processed for it) has usage and no processed
  *    marker: a new run of that month plans the accounts not processed for it (R7.2 keeps the others
- *    untouched). Usage is asked of metering once per tick for those accounts (their earliest month
- *    with timeline writes); an account without usage needs no month.
+ *    untouched). Metering is asked for those accounts' earliest month with timeline writes, in
+ *    requests of {@link CATCH_UP_CHUNK} accounts; an account without usage needs no month.
  *
- * Runs plan only once billing's account consumer has caught up (bounded wait); otherwise the tick
- * is deferred to the next one, and nothing is lost: the marks stay until the months are planned.
+ * A tick starts only once billing's account consumer has caught up (bounded wait: what is due is
+ * read from the account mirror); otherwise it is deferred to the next tick, and nothing is lost:
+ * the marks stay until the months are planned.
  * A month whose run ended (completed, failed or otherwise) is never repeated for the accounts that
- * run planned: repeating it is an operator's decision. A tick with nothing due costs two queries.
+ * run planned: repeating it is an operator's decision. A tick with nothing due costs a consumer-info
+ * request and three small queries.
  */
 export class PlanDueRunsUseCase {
   private readonly start: StartBillingRunUseCase;
@@ -44,6 +48,11 @@ export class PlanDueRunsUseCase {
   }
 
   async execute(): Promise<PlanDueRunsOutcome> {
+    // what is due is read from billing's account mirror: only once every announced account is in it
+    const backlog = await this.waitForFeed();
+    if (backlog !== 0) {
+      return { started: [], deferred: `account.created messages not yet recorded: ${backlog ?? 'unknown'}` };
+    }
     const now = this.deps.clock.now();
     const last = billingCalendar.lastEndedPeriod(now);
     let floor = last;
@@ -61,9 +70,13 @@ export class PlanDueRunsUseCase {
     }
 
     // 2. accounts awaiting the catch-up: the months with usage they were never processed for
-    const waiting = await this.deps.accounts.awaitingCatchUp(CATCH_UP_ACCOUNTS_PER_TICK);
-    const needs = new Map<string, string[]>(waiting.map((id) => [id, []]));
-    if (waiting.length > 0) {
+    const needs = new Map<string, string[]>();
+    let after: string | null = null;
+    for (let chunk = 0; chunk < CATCH_UP_CHUNKS_PER_TICK; chunk += 1) {
+      const waiting = await this.deps.accounts.awaitingCatchUp(after, CATCH_UP_CHUNK);
+      if (waiting.length === 0) break;
+      after = waiting[waiting.length - 1];
+      for (const id of waiting) needs.set(id, []);
       const reply = await this.deps.usage.revisions({ accounts: waiting.map((accountId) => ({ accountId, afterRevision: '0' })) });
       const from = new Map<string, Period>();
       for (const entry of reply.revisions ?? []) {
@@ -80,6 +93,7 @@ export class PlanDueRunsUseCase {
           needs.get(accountId)?.push(period.toString());
         }
       }
+      if (waiting.length < CATCH_UP_CHUNK) break;
     }
     const settled = [...needs].filter(([, periods]) => periods.length === 0).map(([accountId]) => accountId);
     if (due.size === 0) {
@@ -87,11 +101,6 @@ export class PlanDueRunsUseCase {
       return { started: [], deferred: null };
     }
 
-    // a run plans from billing's account mirror: only once every announced account is in it
-    const backlog = await this.waitForFeed();
-    if (backlog !== 0) {
-      return { started: [], deferred: `account.created messages not yet recorded: ${backlog ?? 'unknown'}` };
-    }
     const started: BillingRunView[] = [];
     const planned = new Set<string>();
     for (const period of [...due.values()].sort((a, b) => a.compare(b))) {

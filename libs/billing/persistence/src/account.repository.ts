@@ -105,8 +105,12 @@ export class SqlAccountRepository implements AccountRepository {
     return row?.earliest ? toDateTime(row.earliest) : null;
   }
 
-  async awaitingCatchUp(limit: number): Promise<string[]> {
-    const list = await rows<{ id: string }>(this.em.getKnex(), 'select "id" from "account" where "catch_up" order by "id" limit ?', [limit]);
+  async awaitingCatchUp(afterId: string | null, limit: number): Promise<string[]> {
+    const list = await rows<{ id: string }>(
+      this.em.getKnex(),
+      'select "id" from "account" where "catch_up" and "id" > ? order by "id" limit ?',
+      [afterId ?? '', limit],
+    );
     return list.map((row) => row.id);
   }
 
