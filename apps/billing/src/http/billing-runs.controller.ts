@@ -1,5 +1,14 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiQuery,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import { GetBillingRunUseCase, ListBillingRunsUseCase, StartBillingRunUseCase } from '@cec/billing-application';
 import { StartBillingRunDto } from './billing.dto';
 import { BillingRunView, runView } from './views';
@@ -21,6 +30,9 @@ export class BillingRunsController {
     description: 'R7.2: starts or repeats the run of an ended month; bills only accounts not yet billed. While a run of the month is running, that run is returned.',
   })
   @ApiConflictResponse({ description: 'PERIOD_NOT_ENDED' })
+  @ApiServiceUnavailableResponse({
+    description: "ACCOUNTS_NOT_CAUGHT_UP (#9.4): billing's consumer of subscription.account.created still has messages pending; nothing changed, try again shortly",
+  })
   async start(@Body() body: StartBillingRunDto): Promise<BillingRunView> {
     return runView((await this.startRun.execute({ period: body?.period, trigger: 'operator' })).run);
   }

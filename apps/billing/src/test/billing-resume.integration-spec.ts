@@ -242,6 +242,8 @@ describe('billing: exactly once across crashes, redeliveries and replicas (R7.2,
     const [{ pending }] = await sql<{ pending: string }>(`select count(*)::text as pending from billing.account where id like '${prefix}-%'`);
     expect(pending).toBe('3000');
     await stop(booted);
+    // the next suite's fresh consumer must not read these 3,000 accounts again
+    await jsm.streams.purge(STREAMS.billingEvents.name, { filter: SUBJECTS.accountCreated });
   }, 120_000);
 });
 
