@@ -54,11 +54,20 @@ export interface AccountRepository {
    * account recorded is marked so, and so is an account whose usage reached a month no run
    * processed for it.
    */
-  awaitingCatchUp(afterId: string | null, limit: number): Promise<string[]>;
-  /** Marks accounts for the scheduler's catch-up (#9.4). */
+  awaitingCatchUp(afterId: string | null, limit: number): Promise<CatchUpMark[]>;
+  /** Marks accounts for the scheduler's catch-up (#9.4), again if they are marked already. */
   markForCatchUp(accountIds: readonly string[]): Promise<void>;
-  /** The scheduler's catch-up has planned every month the accounts need (#9.4). */
-  clearCatchUp(accountIds: readonly string[]): Promise<void>;
+  /**
+   * The scheduler's catch-up has planned every month the accounts need (#9.4): clears each mark
+   * unless the account was marked again after it was read.
+   */
+  clearCatchUp(marks: readonly CatchUpMark[]): Promise<void>;
+}
+
+/** An account awaiting the catch-up, with how often it was marked (to clear only what was read). */
+export interface CatchUpMark {
+  readonly accountId: string;
+  readonly mark: number;
 }
 
 /**

@@ -11,7 +11,7 @@ import { StartBillingRunUseCase } from './start-billing-run.use-case';
  */
 class World {
   readonly clock = new FakeClock();
-  readonly accounts = new Map<string, { createdAt: string; catchUp: boolean }>();
+  readonly accounts = new Map<string, { createdAt: string; catchUp: boolean; mark: number }>();
   readonly processed = new Set<string>(); // `${accountId}|${period}`
   readonly runs: BillingRunView[] = [];
   readonly usageFrom = new Map<string, string>(); // accountId -> earliest period with usage
@@ -19,7 +19,15 @@ class World {
   readonly feed: AccountFeed = { backlog: async () => this.backlog };
 
   addAccount(id: string, createdAt: string): void {
-    this.accounts.set(id, { createdAt, catchUp: true });
+    this.accounts.set(id, { createdAt, catchUp: true, mark: 0 });
+  }
+
+  mark(id: string): void {
+    const account = this.accounts.get(id);
+    if (account) {
+      account.catchUp = true;
+      account.mark += 1;
+    }
   }
 
   runsOf(period: string): BillingRunView[] {
@@ -67,11 +75,15 @@ class World {
         awaitingCatchUp: async (afterId, limit) =>
           [...this.accounts]
             .filter(([id, account]) => account.catchUp && (afterId === null || id > afterId))
-            .map(([id]) => id)
-            .sort()
-            .slice(0, limit),
-        markForCatchUp: async (ids) => ids.forEach((id) => ((this.accounts.get(id) as { catchUp: boolean }).catchUp = true)),
-        clearCatchUp: async (ids) => ids.forEach((id) => ((this.accounts.get(id) as { catchUp: boolean }).catchUp = false)),
+            .sort(([a], [b]) => (a < b ? -1 : 1))
+            .slice(0, limit)
+            .map(([accountId, account]) => ({ accountId, mark: account.mark })),
+        markForCatchUp: async (ids) => ids.forEach((id) => this.mark(id)),
+        clearCatchUp: async (marks) =>
+          marks.forEach(({ accountId, mark }) => {
+            const account = this.accounts.get(accountId);
+            if (account && account.mark === mark) account.catchUp = false;
+          }),
       },
       discounts: { insert: unused, listForAccount: unused, listForAccounts: unused },
       runs: {
@@ -192,6 +204,24 @@ describe('the scheduler tick (R7.1, R7.3, #9.4, #9.5)', () => {
     world.backlog = 0;
     expect(periods((await world.tick()).started)).toEqual(['2026-04']);
     expect(world.accounts.get('late')?.catchUp).toBe(false);
+  });
+
+  it('#9.4 an account marked again while a tick works on it stays marked for the next tick', async () => {
+    const world = new World();
+    world.addAccount('acc-1', '2026-04-01T00:00:00+08:00');
+    world.usageFrom.set('acc-1', '2026-04');
+    world.clock.set('2026-05-01T00:00:00+08:00');
+    const deps = world.deps();
+    // a run marks the account (late usage seen) while the tick is asking metering
+    const revisions = deps.usage.revisions;
+    deps.usage.revisions = async (request) => {
+      world.mark('acc-1');
+      return revisions(request);
+    };
+    await new PlanDueRunsUseCase(deps, world.feed, { feedWaitMs: 0 }).execute();
+    expect(world.accounts.get('acc-1')?.catchUp).toBe(true);
+    await world.tick();
+    expect(world.accounts.get('acc-1')?.catchUp).toBe(false);
   });
 
   it('#9.4 an account without usage in an ended month needs no run and leaves the catch-up at once', async () => {

@@ -1,5 +1,5 @@
 import { billingCalendar, Period } from '@cec/kernel';
-import type { AccountFeed, BillingDeps, BillingRunView } from './billing.ports';
+import type { AccountFeed, BillingDeps, BillingRunView, CatchUpMark } from './billing.ports';
 import { StartBillingRunUseCase } from './start-billing-run.use-case';
 
 /** How many ended months the scheduler looks back, the month that ended last included (R7.3). */
@@ -71,13 +71,17 @@ export class PlanDueRunsUseCase {
 
     // 2. accounts awaiting the catch-up: the months with usage they were never processed for
     const needs = new Map<string, string[]>();
+    const marks = new Map<string, CatchUpMark>();
     let after: string | null = null;
     for (let chunk = 0; chunk < CATCH_UP_CHUNKS_PER_TICK; chunk += 1) {
       const waiting = await this.deps.accounts.awaitingCatchUp(after, CATCH_UP_CHUNK);
       if (waiting.length === 0) break;
-      after = waiting[waiting.length - 1];
-      for (const id of waiting) needs.set(id, []);
-      const reply = await this.deps.usage.revisions({ accounts: waiting.map((accountId) => ({ accountId, afterRevision: '0' })) });
+      after = waiting[waiting.length - 1].accountId;
+      for (const entry of waiting) {
+        needs.set(entry.accountId, []);
+        marks.set(entry.accountId, entry);
+      }
+      const reply = await this.deps.usage.revisions({ accounts: waiting.map((entry) => ({ accountId: entry.accountId, afterRevision: '0' })) });
       const from = new Map<string, Period>();
       for (const entry of reply.revisions ?? []) {
         if (!needs.has(entry.accountId)) continue;
@@ -95,7 +99,8 @@ export class PlanDueRunsUseCase {
       }
       if (waiting.length < CATCH_UP_CHUNK) break;
     }
-    const settled = [...needs].filter(([, periods]) => periods.length === 0).map(([accountId]) => accountId);
+    const markOf = (accountId: string): CatchUpMark => marks.get(accountId) as CatchUpMark;
+    const settled = [...needs].filter(([, periods]) => periods.length === 0).map(([accountId]) => markOf(accountId));
     if (due.size === 0) {
       await this.deps.accounts.clearCatchUp(settled);
       return { started: [], deferred: null };
@@ -111,7 +116,7 @@ export class PlanDueRunsUseCase {
         started.push(outcome.run);
       }
     }
-    const caughtUp = [...needs].filter(([, periods]) => periods.every((period) => planned.has(period))).map(([accountId]) => accountId);
+    const caughtUp = [...needs].filter(([, periods]) => periods.every((period) => planned.has(period))).map(([accountId]) => markOf(accountId));
     await this.deps.accounts.clearCatchUp(caughtUp);
     return { started, deferred: null };
   }

@@ -7,6 +7,7 @@ import { SUBJECTS } from '@cec/contracts';
 import type {
   AccountRepository,
   AccountSnapshot,
+  CatchUpMark,
   LedgerEntryType,
   LedgerEntryView,
   NewAccount,
@@ -105,23 +106,34 @@ export class SqlAccountRepository implements AccountRepository {
     return row?.earliest ? toDateTime(row.earliest) : null;
   }
 
-  async awaitingCatchUp(afterId: string | null, limit: number): Promise<string[]> {
-    const list = await rows<{ id: string }>(
+  async awaitingCatchUp(afterId: string | null, limit: number): Promise<CatchUpMark[]> {
+    const list = await rows<{ id: string; catch_up_mark: number }>(
       this.em.getKnex(),
-      'select "id" from "account" where "catch_up" and "id" > ? order by "id" limit ?',
+      'select "id", "catch_up_mark" from "account" where "catch_up" and "id" > ? order by "id" limit ?',
       [afterId ?? '', limit],
     );
-    return list.map((row) => row.id);
+    return list.map((row) => ({ accountId: row.id, mark: row.catch_up_mark }));
   }
 
   async markForCatchUp(accountIds: readonly string[]): Promise<void> {
     if (accountIds.length === 0) return;
-    await execute(this.em.getKnex(), 'update "account" set "catch_up" = true where "id" = any(?::text[]) and not "catch_up"', [textArray(accountIds)]);
+    await execute(
+      this.em.getKnex(),
+      'update "account" set "catch_up" = true, "catch_up_mark" = "catch_up_mark" + 1 where "id" = any(?::text[])',
+      [textArray(accountIds)],
+    );
   }
 
-  async clearCatchUp(accountIds: readonly string[]): Promise<void> {
-    if (accountIds.length === 0) return;
-    await execute(this.em.getKnex(), 'update "account" set "catch_up" = false where "id" = any(?::text[]) and "catch_up"', [textArray(accountIds)]);
+  async clearCatchUp(marks: readonly CatchUpMark[]): Promise<void> {
+    if (marks.length === 0) return;
+    // only where no one marked the account again since it was read
+    await execute(
+      this.em.getKnex(),
+      `update "account" a set "catch_up" = false
+         from unnest(?::text[], ?::int[]) as m("id", "mark")
+        where a."id" = m."id" and a."catch_up" and a."catch_up_mark" = m."mark"`,
+      [textArray(marks.map((entry) => entry.accountId)), `{${marks.map((entry) => entry.mark).join(',')}}`],
+    );
   }
 }
 
