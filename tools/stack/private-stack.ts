@@ -91,6 +91,9 @@ export async function startStack(options: PrivateStackOptions = E2E_STACK): Prom
     NATS_URL: info.natsUrl,
     OPERATOR_TOKENS: TOKEN,
     BILLING_TEST_CLOCK: String(options.billingTestClock),
+    // scenarios and benchmarks start their runs themselves; the 5-minute scheduler tick (which
+    // would also bill their back-dated accounts, #9.4) could race them. Test-clock moves still tick.
+    BILLING_SCHEDULER_TICK: 'false',
     LOG_LEVEL: 'warn',
     ...options.extraEnv,
     CATALOG_PORT: String(info.ports.catalog),

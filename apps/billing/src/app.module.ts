@@ -5,10 +5,11 @@ import { Clock, CLOCK } from '@cec/kernel';
 import { STREAMS } from '@cec/contracts';
 import { AppConfig, JetStreamService, loadConfig, OutboxRelay, PlatformModule, PlatformOptions, RpcClient } from '@cec/platform';
 import {
+  AccountFeed,
   BILLING_DEPS,
   BillingDeps,
   CancelBillingRunUseCase,
-  CatchUpBillingRunsUseCase,
+  DeadLetterRepository,
   CreateDiscountUseCase,
   GetBalanceUseCase,
   GetBillingRunUseCase,
@@ -17,12 +18,13 @@ import {
   ListBillingRunFailuresUseCase,
   ListBillingRunsUseCase,
   ListBillsUseCase,
+  ListDeadLettersUseCase,
   ListDiscountsUseCase,
+  PlanDueRunsUseCase,
   ProcessBillingJobUseCase,
   RecordAccountsUseCase,
   ResumeBillingRunsUseCase,
   RetryBillingRunFailuresUseCase,
-  RunEndedPeriodsUseCase,
   StartBillingRunUseCase,
   TopUpUseCase,
 } from '@cec/billing-application';
@@ -31,6 +33,7 @@ import {
   SqlBillingLedger,
   SqlBillingRunRepository,
   SqlBillQueries,
+  SqlDeadLetterRepository,
   SqlDiscountRepository,
   SqlTopUpRepository,
 } from '@cec/billing-persistence';
@@ -41,7 +44,8 @@ import { AccountsController } from './http/accounts.controller';
 import { BillingRunsController } from './http/billing-runs.controller';
 import { BillsController } from './http/bills.controller';
 import { DiscountsController } from './http/discounts.controller';
-import { AccountCreatedHandler } from './messaging/account-created.handler';
+import { AccountCreatedHandler, JetStreamAccountFeed } from './messaging/account-created.handler';
+import { DeadLettersController } from './http/dead-letters.controller';
 import { BillingRunJobsHandler } from './messaging/billing-run-jobs.handler';
 import { JetStreamJobQueue, OutboxEventRelay, RpcCatalogGateway, RpcUsageGateway } from './messaging/billing.gateways';
 import { BillingScheduler } from './scheduling/billing.scheduler';
@@ -49,7 +53,6 @@ import { TEST_CLOCK, TestClock } from './test-clock/test-clock';
 import { TestClockController } from './test-clock/test-clock.controller';
 
 const USE_CASES = [
-  RecordAccountsUseCase,
   GetBalanceUseCase,
   GetLedgerUseCase,
   TopUpUseCase,
@@ -57,23 +60,46 @@ const USE_CASES = [
   ListDiscountsUseCase,
   GetBillUseCase,
   ListBillsUseCase,
-  StartBillingRunUseCase,
   GetBillingRunUseCase,
   ListBillingRunsUseCase,
   ProcessBillingJobUseCase,
   ResumeBillingRunsUseCase,
-  CatchUpBillingRunsUseCase,
-  RunEndedPeriodsUseCase,
   CancelBillingRunUseCase,
   RetryBillingRunFailuresUseCase,
   ListBillingRunFailuresUseCase,
 ];
 
-const useCaseProviders: Provider[] = USE_CASES.map((useCase) => ({
-  provide: useCase,
-  inject: [BILLING_DEPS],
-  useFactory: (deps: BillingDeps) => new useCase(deps),
-}));
+const ACCOUNT_FEED = Symbol.for('cec.billing.AccountFeed');
+const DEAD_LETTERS = Symbol.for('cec.billing.DeadLetters');
+
+const useCaseProviders: Provider[] = [
+  ...USE_CASES.map((useCase) => ({
+    provide: useCase,
+    inject: [BILLING_DEPS],
+    useFactory: (deps: BillingDeps) => new useCase(deps),
+  })),
+  { provide: ACCOUNT_FEED, inject: [JetStreamService], useFactory: (jetStream: JetStreamService): AccountFeed => new JetStreamAccountFeed(jetStream) },
+  { provide: DEAD_LETTERS, inject: [EntityManager], useFactory: (em: EntityManager): DeadLetterRepository => new SqlDeadLetterRepository(em) },
+  {
+    provide: RecordAccountsUseCase,
+    inject: [BILLING_DEPS, DEAD_LETTERS],
+    useFactory: (deps: BillingDeps, deadLetters: DeadLetterRepository) => new RecordAccountsUseCase(deps, deadLetters),
+  },
+  { provide: ListDeadLettersUseCase, inject: [DEAD_LETTERS], useFactory: (deadLetters: DeadLetterRepository) => new ListDeadLettersUseCase(deadLetters) },
+  {
+    // operator runs (#9.4): plan only once the account mirror has caught up
+    provide: StartBillingRunUseCase,
+    inject: [BILLING_DEPS, ACCOUNT_FEED, BILLING_RUN_SETTINGS],
+    useFactory: (deps: BillingDeps, feed: AccountFeed, settings: BillingRunSettings) =>
+      new StartBillingRunUseCase(deps, { feed, waitMs: settings.accountFeedWaitMs }),
+  },
+  {
+    provide: PlanDueRunsUseCase,
+    inject: [BILLING_DEPS, ACCOUNT_FEED, BILLING_RUN_SETTINGS],
+    useFactory: (deps: BillingDeps, feed: AccountFeed, settings: BillingRunSettings) =>
+      new PlanDueRunsUseCase(deps, feed, { feedWaitMs: settings.accountFeedWaitMs }),
+  },
+];
 
 export interface BillingAppOptions extends Pick<PlatformOptions, 'config'> {
   /** Overrides of the run settings (defaults from the environment). */
@@ -88,7 +114,7 @@ export class BillingAppModule {
     // BILLING_TEST_CLOCK=true: the clock is a TestClock and /v1/test/clock exists; otherwise the
     // platform's system clock and no such route (404).
     const testClock = config.billingTestClock ? new TestClock() : null;
-    const controllers: Type<unknown>[] = [DiscountsController, AccountsController, BillingRunsController, BillsController];
+    const controllers: Type<unknown>[] = [DiscountsController, AccountsController, BillingRunsController, BillsController, DeadLettersController];
     const extra: Provider[] = [];
     if (testClock) {
       controllers.push(TestClockController);

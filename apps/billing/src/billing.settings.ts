@@ -16,8 +16,12 @@ export interface BillingRunSettings extends BillingSettings {
   readonly jobsInParallel: number;
   /** Whether this replica pulls jobs from the work queue (all do by default). */
   readonly consumeJobs: boolean;
-  /** R7.3: run ended months without a completed run at boot. */
+  /** R7.3: a scheduler tick (the catch-up) at boot. */
   readonly catchUpOnBoot: boolean;
+  /** Whether the 5-minute scheduler tick runs (R7.1, #9.5); off only in tests that drive it. */
+  readonly schedulerTick: boolean;
+  /** #9.4: longest wait for the account consumer to catch up before a run plans (ms). */
+  readonly accountFeedWaitMs: number;
   /** How often a replica publishes jobs that were planned but never published (ms; 0 = never). */
   readonly sweepIntervalMs: number;
 }
@@ -60,6 +64,8 @@ export function loadBillingRunSettings(env: Env = process.env, overrides: Partia
     jobRetryDelaysMs: delays(env, 'BILLING_JOB_RETRY_DELAYS_MS', [2000, 5000, 10_000, 20_000, 30_000, 60_000]),
     consumeJobs: bool(env, 'BILLING_CONSUME_JOBS', true),
     catchUpOnBoot: bool(env, 'BILLING_CATCH_UP_ON_BOOT', true),
+    schedulerTick: bool(env, 'BILLING_SCHEDULER_TICK', true),
+    accountFeedWaitMs: positiveInt(env, 'BILLING_ACCOUNT_FEED_WAIT_MS', 10_000),
     sweepIntervalMs: positiveInt(env, 'BILLING_SWEEP_INTERVAL_MS', 60_000),
     ...overrides,
   };

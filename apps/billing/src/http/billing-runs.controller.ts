@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBadRequestResponse, ApiBearerAuth, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBadRequestResponse, ApiBearerAuth, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import {
   CancelBillingRunUseCase,
   GetBillingRunUseCase,
@@ -32,6 +32,9 @@ export class BillingRunsController {
     description: 'R7.2: starts or repeats the run of an ended month; bills only accounts not yet billed. While a run of the month is running, that run is returned.',
   })
   @ApiConflictResponse({ description: 'PERIOD_NOT_ENDED' })
+  @ApiServiceUnavailableResponse({
+    description: "ACCOUNTS_NOT_CAUGHT_UP (#9.4): billing's consumer of subscription.account.created still has messages pending; nothing changed, try again shortly",
+  })
   async start(@Body() body: StartBillingRunDto): Promise<BillingRunView> {
     return runView((await this.startRun.execute({ period: body.period, trigger: 'operator' })).run);
   }

@@ -140,7 +140,11 @@ export function runFailureView(failure: RunFailureData): BillingRunFailureView {
 export class BillLineView {
   @ApiProperty({ enum: ['usage', 'adjustment'] }) kind!: string;
   @ApiProperty() subscriptionId!: string;
-  @ApiProperty() productCode!: string;
+  @ApiProperty({
+    example: 'professional-cec',
+    description: 'the product the subscription held last in the month with a quantity above 0, by time (after an edition change, the edition held at the end of the period; #9.8). Amounts follow R4.2 day by day',
+  })
+  productCode!: string;
   @ApiProperty({ example: '2026-04', description: 'the month the line charges or corrects' }) forPeriod!: string;
   @ApiProperty({ example: 150 }) quantityDays!: number;
   @ApiProperty({ example: 30 }) daysInPeriod!: number;

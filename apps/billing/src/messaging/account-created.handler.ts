@@ -1,11 +1,12 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { CONSUMERS, STREAMS, SUBJECTS } from '@cec/contracts';
 import { decodeJson, JetStreamService } from '@cec/platform';
-import { RecordAccountsUseCase } from '@cec/billing-application';
+import { AccountCreatedMessage, AccountFeed, RecordAccountsUseCase } from '@cec/billing-application';
 
 /**
  * `subscription.account.created` → the account mirror (durable consumer shared by replicas; acked
- * after the insert commits; a repeated event changes nothing).
+ * after the insert commits; a repeated event changes nothing). A malformed message is kept as a
+ * dead letter (`GET /v1/dead-letters`, #9.8) and acked; it never blocks the good ones.
  */
 @Injectable()
 export class AccountCreatedHandler implements OnApplicationBootstrap {
@@ -25,11 +26,32 @@ export class AccountCreatedHandler implements OnApplicationBootstrap {
       maxWaitMs: 1000,
       decode: decodeJson,
       handle: async (batch) => {
-        const events = batch.filter((entry) => entry.ok).map((entry) => (entry.ok ? entry.value : null));
-        for (const entry of batch) if (!entry.ok) this.logger.warn(`dropping an unreadable ${SUBJECTS.accountCreated} message: ${entry.error}`);
-        const result = await this.recordAccounts.execute(events);
-        for (const rejected of result.rejected) this.logger.warn(`dropping a ${SUBJECTS.accountCreated} event: ${rejected.reason}`);
+        const messages: AccountCreatedMessage[] = batch.map((entry) => {
+          const base = { key: `${STREAMS.billingEvents.name}:${entry.raw.seq}`, messageId: entry.msgId };
+          return entry.ok ? { ...base, ok: true, value: entry.value } : { ...base, ok: false, error: entry.error, text: entry.text };
+        });
+        const result = await this.recordAccounts.execute(messages);
+        for (const letter of result.deadLettered) {
+          this.logger.warn(`dead-lettered a ${SUBJECTS.accountCreated} message (${letter.key}): ${letter.code}: ${letter.reason}`);
+        }
       },
     });
+  }
+}
+
+/**
+ * #9.4: the backlog of billing's account consumer, from JetStream's consumer info: messages not yet
+ * delivered (`num_pending`) plus delivered and not yet acknowledged (`num_ack_pending`).
+ */
+export class JetStreamAccountFeed implements AccountFeed {
+  constructor(private readonly jetStream: JetStreamService) {}
+
+  async backlog(): Promise<number | null> {
+    try {
+      const info = await this.jetStream.jsm.consumers.info(STREAMS.billingEvents.name, CONSUMERS.billingAccounts);
+      return info.num_pending + info.num_ack_pending;
+    } catch {
+      return null; // not connected, or the consumer does not exist yet
+    }
   }
 }

@@ -15,14 +15,14 @@ export class SetClockDto extends createZodDto(SetClockSchema) {}
 export class ClockView {
   @ApiProperty({ example: '2026-05-01T00:00:00+08:00' }) now!: string;
   @ApiProperty({ description: 'true while set to an instant; false while following the system clock' }) frozen!: boolean;
-  @ApiProperty({ type: [RunView], description: 'runs the scheduler started because the move crossed 00:00 UTC+8 of a 1st' })
+  @ApiProperty({ type: [RunView], description: 'runs the scheduler tick at the new instant started (every ended month without a run, and late accounts: #9.4, #9.5)' })
   runsStarted!: RunView[];
 }
 
 /**
- * Only registered with BILLING_TEST_CLOCK=true (otherwise the route does not exist: 404). Moving
- * the clock forward across 00:00 UTC+8 of a first day fires the scheduler for every month that
- * ended in between (trigger `schedule`).
+ * Only registered with BILLING_TEST_CLOCK=true (otherwise the route does not exist: 404). Every move
+ * (and the reset) is followed by a scheduler tick at the new instant: moving across 00:00 UTC+8 of
+ * a first day runs every month that ended in between (trigger `schedule`).
  */
 @ApiTags('test clock')
 @ApiBadRequestResponse({ description: 'VALIDATION_FAILED: a body, query or path parameter broke its schema; the message names the field' })
@@ -43,21 +43,19 @@ export class TestClockController {
   @ApiOkResponse({ type: ClockView })
   async move(@Body() body: SetClockDto): Promise<ClockView> {
     const target = billingCalendar.parseInstant(body.now, 'now');
-    const before = this.clock.now();
     this.clock.set(target);
-    return this.answer(before);
+    return this.answer();
   }
 
   @Delete()
   @ApiOkResponse({ type: ClockView })
   async reset(): Promise<ClockView> {
-    const before = this.clock.now();
     this.clock.reset();
-    return this.answer(before);
+    return this.answer();
   }
 
-  private async answer(before: ReturnType<TestClock['now']>): Promise<ClockView> {
-    const runs = await this.scheduler.clockMoved(before, this.clock.now());
+  private async answer(): Promise<ClockView> {
+    const runs = await this.scheduler.clockMoved();
     return { now: billingCalendar.formatInstant(this.clock.now()), frozen: this.clock.frozen, runsStarted: runs.map(runView) };
   }
 }

@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { NatsConnection } from 'nats';
 import { Period } from '@cec/kernel';
 import { BILLING_DEPS, BillAccountsUseCase, BillingDeps } from '@cec/billing-application';
-import { ApiClient, connectNats, resetSchema, RunningTestApp, sql, useTestEnvironment } from '@cec/testing';
+import { STREAMS, SUBJECTS } from '@cec/contracts';
+import { ApiClient, connectNats, publishJson, resetSchema, RunningTestApp, sql, useTestEnvironment } from '@cec/testing';
+import { BillingScheduler } from '../scheduling/billing.scheduler';
 import { BILLING_ORM } from '../billing.module-def';
 import { days, FakeCatalog, FakeMetering } from './support/fake-apps';
 import { assertLedgerInvariant, billsOf, createAccount, resetBillingStreams, RunBody, startBilling, uniqueId, waitFor, waitForRun } from './support/billing-harness';
@@ -210,6 +212,39 @@ describe('billing: exactly once across crashes, redeliveries and replicas (R7.2,
     expect(await billsOf(booted.api, acc, lastEnded)).toHaveLength(1);
     await stop(booted);
   });
+
+  it('#9.4 the boot catch-up plans only once the account consumer has caught up: an account announced last while billing was down is billed at boot', async () => {
+    const lastEnded = previousPeriod();
+    // a clean slate: no account, no run (the boot tick then has exactly one month to run)
+    await resetSchema(BILLING_ORM);
+    await resetBillingStreams(nc);
+    const jsm = await nc.jetstreamManager();
+    await jsm.streams.purge(STREAMS.billingEvents.name, { filter: SUBJECTS.accountCreated });
+    // billing is down while 3,000 accounts are announced; only the last one has usage in the last ended month
+    const prefix = uniqueId('fd');
+    const occurredAt = `${lastEnded}-01T00:00:00+08:00`;
+    for (let index = 0; index < 3000; index += 1) {
+      const accountId = `${prefix}-${index}`;
+      await publishJson(nc, SUBJECTS.accountCreated, { id: `evt-${accountId}`, occurredAt, accountId, name: accountId, currency: 'USD' }, `evt-${accountId}`);
+    }
+    const last = `${prefix}-2999`;
+    metering.set(last, `${last}-s1`, lastEnded, days(lastEnded, 1, 28, 1, 'rs-cec'));
+    const booted = await start({ run: { catchUpOnBoot: true, batchSize: 500 } });
+    await booted.app.get(BillingScheduler).whenBooted();
+    // the boot tick waited for the 3,000 messages: the account was recorded before the month was planned
+    const runs = (await booted.api.get<RunBody[]>(`/v1/billing-runs?period=${lastEnded}`)).body;
+    expect(runs.map((run) => [run.trigger, run.accountsTotal])).toEqual([['schedule', 3000]]);
+    const [bill] = await waitFor(async () => {
+      const bills = await billsOf(booted.api, last, lastEnded);
+      return bills.length === 1 ? bills : undefined;
+    }, `the bill of ${last} for ${lastEnded}`, 60_000);
+    expect(bill).toMatchObject({ accountId: last, period: lastEnded });
+    const [{ pending }] = await sql<{ pending: string }>(`select count(*)::text as pending from billing.account where id like '${prefix}-%'`);
+    expect(pending).toBe('3000');
+    await stop(booted);
+    // the next suite's fresh consumer must not read these 3,000 accounts again
+    await jsm.streams.purge(STREAMS.billingEvents.name, { filter: SUBJECTS.accountCreated });
+  }, 120_000);
 });
 
 function previousPeriod(): string {

@@ -407,6 +407,7 @@ describe('billing: the monthly run, bills, deduction, top-ups and the ledger (Po
         '/v1/billing-runs/{id}',
         '/v1/bills',
         '/v1/bills/{id}',
+        '/v1/dead-letters',
       ]),
     );
     expect(Object.keys(docs.body.paths)).not.toContain('/v1/test/clock');

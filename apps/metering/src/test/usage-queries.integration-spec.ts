@@ -166,7 +166,8 @@ describe('metering queries: daily usage (R4.1), monthly usage and revisions for 
     expect(cancelled.map((day) => day.date)).toEqual(Array.from({ length: 9 }, (_, i) => `2025-11-0${i + 1}`));
     const edition = daysOf(bySub.get(SUBS.edition)) ?? [];
     expect(edition.find((day) => day.date === '2025-11-04')?.productCodes).toEqual(['professional-cec']);
-    expect(edition.find((day) => day.date === '2025-11-05')?.productCodes).toEqual(['advanced-cec', 'professional-cec']);
+    // #9.8 ordered by the last instant held, not alphabetically: advanced (from 12:00) is held at the end
+    expect(edition.find((day) => day.date === '2025-11-05')?.productCodes).toEqual(['professional-cec', 'advanced-cec']);
     expect(edition.find((day) => day.date === '2025-11-06')?.productCodes).toEqual(['advanced-cec']);
     expect(edition).toHaveLength(30);
     // E2 for August: nothing at all

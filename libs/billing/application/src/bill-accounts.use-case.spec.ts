@@ -32,9 +32,9 @@ function harness(options: {
     throw new Error('not used here');
   };
   h.deps = {
-    accounts: { recordAccounts: unused, snapshot: unused, ledger: unused, earliestCreatedAt: unused },
+    accounts: { recordAccounts: unused, snapshot: unused, ledger: unused, earliestCreatedAt: unused, awaitingCatchUp: unused, markForCatchUp: unused, clearCatchUp: unused },
     discounts: { insert: unused, listForAccount: unused, listForAccounts: async () => [] },
-    runs: { start: unused, find: unused, list: unused, runningRuns: unused, hasCompletedRun: unused, openJobs: unused, markPublished: unused, finishJob: unused, cancel: unused, retryFailures: unused, failures: unused },
+    runs: { start: unused, find: unused, list: unused, runningRuns: unused, hasCompletedRun: unused, periodsWithRuns: unused, openJobs: unused, markPublished: unused, finishJob: unused, cancel: unused, retryFailures: unused, failures: unused },
     bills: { find: unused, list: unused },
     topUps: { apply: unused },
     ledger: {

@@ -129,6 +129,12 @@ export class BillAccountsUseCase {
       }
     }
     const reRatePeriods = earliest.size > 0 ? await this.deps.ledger.processedPeriods(earliest, period) : new Map<string, Period[]>();
+    // #9.4: late usage in an earlier month never processed for the account (no run had it then) is
+    // not an adjustment: that month needs its first bill, which the scheduler's next tick plans
+    const unprocessed = [...earliest]
+      .filter(([accountId, from]) => monthsBefore(from, period) > (reRatePeriods.get(accountId) ?? []).filter((month) => month.compare(period) < 0).length)
+      .map(([accountId]) => accountId);
+    if (unprocessed.length > 0) await this.deps.accounts.markForCatchUp(unprocessed);
     const accountsByPeriod = new Map<string, { period: Period; accountIds: string[] }>();
     for (const [accountId, periods] of reRatePeriods) {
       for (const month of periods) {
@@ -234,6 +240,11 @@ export class BillAccountsUseCase {
 interface PreparedAccount {
   readonly draft: BillDraft;
   readonly usageRevision: string;
+}
+
+/** How many months [from, to) holds (0 when from is not before to). */
+function monthsBefore(from: Period, to: Period): number {
+  return Math.max(0, to.year * 12 + to.month - (from.year * 12 + from.month));
 }
 
 function lastDate(period: Period): string {

@@ -49,6 +49,62 @@ export interface AccountRepository {
   ledger(accountId: string): Promise<LedgerEntryView[] | null>;
   /** When the first known account was created (bounds the catch-up of R7.3). */
   earliestCreatedAt(): Promise<DateTime | null>;
+  /**
+   * Accounts not yet looked at by the scheduler's catch-up (#9.4), by id, after `afterId`: every
+   * account recorded is marked so, and so is an account whose usage reached a month no run
+   * processed for it.
+   */
+  awaitingCatchUp(afterId: string | null, limit: number): Promise<CatchUpMark[]>;
+  /** Marks accounts for the scheduler's catch-up (#9.4), again if they are marked already. */
+  markForCatchUp(accountIds: readonly string[]): Promise<void>;
+  /**
+   * The scheduler's catch-up has planned every month the accounts need (#9.4): clears each mark
+   * unless the account was marked again after it was read.
+   */
+  clearCatchUp(marks: readonly CatchUpMark[]): Promise<void>;
+}
+
+/** An account awaiting the catch-up, with how often it was marked (to clear only what was read). */
+export interface CatchUpMark {
+  readonly accountId: string;
+  readonly mark: number;
+}
+
+/**
+ * Port: how far billing's account mirror lags behind the accounts announced to it (#9.4): the
+ * `subscription.account.created` messages not yet delivered or not yet acknowledged by billing's
+ * durable consumer. A run plans its accounts only when this is 0.
+ */
+export interface AccountFeed {
+  /** Messages waiting; null when it cannot be told (e.g. the consumer does not exist yet). */
+  backlog(): Promise<number | null>;
+}
+
+// ---- dead letters ----
+
+/** A message billing could not use, kept for operators (R6.3, #9.8). */
+export interface NewDeadLetter {
+  /** The subject it came on. */
+  readonly subject: string;
+  /** A key unique per message (stream and sequence): a redelivered message is kept once. */
+  readonly messageKey: string;
+  readonly messageId: string | null;
+  readonly code: string;
+  readonly message: string;
+  /** The message as received: parsed JSON, or its text when it was not JSON. */
+  readonly payload: unknown;
+}
+
+export interface DeadLetterView extends NewDeadLetter {
+  readonly id: string;
+  readonly receivedAt: DateTime;
+}
+
+export interface DeadLetterRepository {
+  /** Idempotent per messageKey. */
+  record(letters: readonly NewDeadLetter[], receivedAt: DateTime): Promise<void>;
+  /** Newest first. */
+  list(limit: number): Promise<DeadLetterView[]>;
 }
 
 // ---- discounts ----
@@ -142,6 +198,8 @@ export interface BillingRunRepository {
   list(period: Period | null): Promise<BillingRunView[]>;
   runningRuns(): Promise<BillingRunView[]>;
   hasCompletedRun(period: Period): Promise<boolean>;
+  /** The periods in [from, to] that have a run (of any status). */
+  periodsWithRuns(from: Period, to: Period): Promise<Set<string>>;
   /** Jobs of a run not finished yet; `onlyUnpublished` limits them to those never published. */
   openJobs(runId: string, onlyUnpublished: boolean): Promise<BillingRunJobMessage[]>;
   markPublished(runId: string, batches: readonly number[], at: DateTime): Promise<void>;

@@ -35,7 +35,7 @@ function harness(status: BillingRunView['status'], usage: () => never): { deps: 
     finishedAt: null,
   };
   const deps: BillingDeps = {
-    accounts: { recordAccounts: unused, snapshot: unused, ledger: unused, earliestCreatedAt: unused },
+    accounts: { recordAccounts: unused, snapshot: unused, ledger: unused, earliestCreatedAt: unused, awaitingCatchUp: unused, markForCatchUp: unused, clearCatchUp: unused },
     discounts: { insert: unused, listForAccount: unused, listForAccounts: async () => [] },
     runs: {
       start: unused,
@@ -43,6 +43,7 @@ function harness(status: BillingRunView['status'], usage: () => never): { deps: 
       list: unused,
       runningRuns: unused,
       hasCompletedRun: unused,
+      periodsWithRuns: unused,
       openJobs: unused,
       markPublished: unused,
       finishJob: async (_runId, batch, failures, attempts) => {

@@ -1,28 +1,53 @@
 import { DateTime } from 'luxon';
 import { billingCalendar, DomainError, isCurrency, isValidClientId } from '@cec/kernel';
-import type { BillingDeps, NewAccount } from './billing.ports';
+import { SUBJECTS } from '@cec/contracts';
+import type { BillingDeps, DeadLetterRepository, NewAccount, NewDeadLetter } from './billing.ports';
+
+/** One `subscription.account.created` message as the consumer read it. */
+export type AccountCreatedMessage = {
+  /** Unique per message (stream and sequence): a redelivered message is dead-lettered once. */
+  readonly key: string;
+  readonly messageId: string | null;
+} & ({ readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: string; readonly text: string });
 
 export interface RecordAccountsResult {
   recorded: number;
-  rejected: Array<{ index: number; reason: string }>;
+  /** Messages kept as dead letters (R6.3, #9.8): unreadable or malformed. */
+  deadLettered: Array<{ key: string; code: string; reason: string }>;
 }
 
-/** `subscription.account.created` → the billing app's account mirror (idempotent insert). */
+/**
+ * `subscription.account.created` → the billing app's account mirror (idempotent insert). A message
+ * that is not JSON (`MALFORMED_MESSAGE`) or not a valid event (`VALIDATION_FAILED`) is kept as a
+ * dead letter with its reason (#9.8), never dropped; both writes are idempotent, so a batch that
+ * fails half-way is simply delivered again.
+ */
 export class RecordAccountsUseCase {
-  constructor(private readonly deps: BillingDeps) {}
+  constructor(
+    private readonly deps: BillingDeps,
+    private readonly deadLetters: DeadLetterRepository,
+  ) {}
 
-  async execute(events: readonly unknown[]): Promise<RecordAccountsResult> {
+  async execute(messages: readonly AccountCreatedMessage[]): Promise<RecordAccountsResult> {
     const accounts: NewAccount[] = [];
-    const rejected: RecordAccountsResult['rejected'] = [];
-    events.forEach((event, index) => {
-      try {
-        accounts.push(parseAccountCreated(event, this.deps.clock.now()));
-      } catch (error) {
-        rejected.push({ index, reason: error instanceof Error ? error.message : String(error) });
+    const letters: NewDeadLetter[] = [];
+    const now = this.deps.clock.now();
+    for (const message of messages) {
+      const base = { subject: SUBJECTS.accountCreated, messageKey: message.key, messageId: message.messageId };
+      if (!message.ok) {
+        letters.push({ ...base, code: 'MALFORMED_MESSAGE', message: `not JSON: ${message.error}`, payload: message.text });
+        continue;
       }
-    });
+      try {
+        accounts.push(parseAccountCreated(message.value, now));
+      } catch (error) {
+        const code = error instanceof DomainError ? error.code : 'VALIDATION_FAILED';
+        letters.push({ ...base, code, message: error instanceof Error ? error.message : String(error), payload: message.value });
+      }
+    }
     const recorded = accounts.length > 0 ? await this.deps.accounts.recordAccounts(accounts) : 0;
-    return { recorded, rejected };
+    await this.deadLetters.record(letters, now);
+    return { recorded, deadLettered: letters.map((letter) => ({ key: letter.messageKey, code: letter.code, reason: letter.message })) };
   }
 }
 

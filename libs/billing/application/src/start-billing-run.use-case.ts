@@ -1,5 +1,5 @@
 import { billingCalendar, DomainError, newId, Period } from '@cec/kernel';
-import type { BillingDeps, BillingRunView, RunTrigger } from './billing.ports';
+import type { AccountFeed, BillingDeps, BillingRunView, RunTrigger } from './billing.ports';
 import { publishJobs } from './publish-run-jobs';
 
 export interface StartRunCommand {
@@ -9,18 +9,26 @@ export interface StartRunCommand {
 
 export interface StartRunOutcome {
   run: BillingRunView;
-  /** False when an existing run was returned (one running, or for the scheduler one completed). */
+  /** False when the run of the period that was already running was returned. */
   created: boolean;
 }
 
 /**
  * Starts (or repeats) the run of an ended month (R7.1, R7.2). At most one run of a period runs at a
  * time (a partial unique index): a second start while one runs returns the running one and
- * re-publishes its unfinished jobs (harmless: jobs are idempotent). The scheduler does not repeat a
- * month that has a completed run; an operator may.
+ * re-publishes its unfinished jobs (harmless: jobs are idempotent). A new run plans the accounts
+ * not yet processed for the month. Which months the scheduler runs is decided by its tick
+ * (PlanDueRunsUseCase), which never repeats a month for the accounts a run of it planned.
+ *
+ * With an {@link AccountFeed} (operator runs, #9.4), the run plans only once billing's account
+ * mirror has caught up with the accounts announced to it: it waits a bounded time and otherwise
+ * refuses with ACCOUNTS_NOT_CAUGHT_UP (503, retry later), having changed nothing.
  */
 export class StartBillingRunUseCase {
-  constructor(private readonly deps: BillingDeps) {}
+  constructor(
+    private readonly deps: BillingDeps,
+    private readonly feed: { feed: AccountFeed; waitMs: number; pollMs?: number } | null = null,
+  ) {}
 
   async execute(command: StartRunCommand): Promise<StartRunOutcome> {
     const period = Period.parse(command.period, 'period');
@@ -31,10 +39,7 @@ export class StartBillingRunUseCase {
         `period ${period.toString()} has not ended yet: a run may start from ${billingCalendar.formatInstant(billingCalendar.endOfPeriod(period))} (R7.2)`,
       );
     }
-    if (command.trigger === 'schedule') {
-      const completed = (await this.deps.runs.list(period)).find((run) => run.status === 'completed');
-      if (completed) return { run: completed, created: false };
-    }
+    if (this.feed) await this.awaitFeed(this.feed);
     const { run, created } = await this.deps.runs.start({
       id: newId('run'),
       period,
@@ -46,5 +51,20 @@ export class StartBillingRunUseCase {
       await publishJobs(this.deps, run.id, await this.deps.runs.openJobs(run.id, created));
     }
     return { run: (await this.deps.runs.find(run.id)) ?? run, created };
+  }
+
+  private async awaitFeed(feed: { feed: AccountFeed; waitMs: number; pollMs?: number }): Promise<void> {
+    const deadline = Date.now() + feed.waitMs; // a technical timeout, not business time
+    for (;;) {
+      const backlog = await feed.feed.backlog();
+      if (backlog === 0) return;
+      if (Date.now() >= deadline) {
+        throw new DomainError(
+          'ACCOUNTS_NOT_CAUGHT_UP',
+          `billing has not yet recorded every announced account (${backlog ?? 'unknown'} subscription.account.created message(s) pending): try the run again shortly`,
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, feed.pollMs ?? 200));
+    }
   }
 }

@@ -76,15 +76,17 @@ function naiveRating(scenario: Scenario): { quantityDays: number; list: string; 
   for (const day of scenario.days) {
     if (day.quantity === 0) continue;
     const date = `${scenario.year}-${pad(scenario.month)}-${pad(day.day)}`;
-    let chosen: { code: string; cents: bigint } | undefined;
-    for (const code of day.productCodes) {
-      const cents = naivePrice(scenario, code, date);
-      if (!chosen || cents >= chosen.cents) chosen = { code, cents };
-    }
-    if (!chosen) throw new Error('day without product');
+    // R4.2: the highest price of the editions held; of those at that price, the largest discount (#9.8)
+    const held = day.productCodes.map((code) => ({ code, cents: naivePrice(scenario, code, date) }));
+    if (held.length === 0) throw new Error('day without product');
+    const top = held.reduce((max, entry) => (entry.cents > max ? entry.cents : max), held[0].cents);
+    const rate = held.filter((entry) => entry.cents === top).reduce((max, entry) => {
+      const r = naiveRate(scenario, entry.code, date);
+      return r > max ? r : max;
+    }, 0n);
     const q = BigInt(day.quantity);
-    listSum += q * chosen.cents;
-    netSum += q * chosen.cents * (10000n - naiveRate(scenario, chosen.code, date));
+    listSum += q * top;
+    netSum += q * top * (10000n - rate);
     quantityDays += day.quantity;
   }
   const list = roundHalfAwayFromZero(listSum, BigInt(days));
@@ -197,6 +199,36 @@ describe('rating property (R4.1-R4.4, R5.2) against a naive BigInt-rational impl
           amount: line.amount.toString(),
           discount: line.discountAmount.toString(),
         }).toEqual(expected);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('#9.8 R4.2 editions sharing the highest price on a day take the largest of their discounts; the label is held last', () => {
+    // prices drawn from two values so that two editions held on one day often share the highest one
+    const tied = scenarioArbitrary.chain((scenario) =>
+      fc.record({ p0: fc.constantFrom(1000n, 2000n), p1: fc.constantFrom(1000n, 2000n), p2: fc.constantFrom(1000n, 2000n) }).map(
+        (cents): Scenario => ({
+          ...scenario,
+          prices: Object.fromEntries(Object.entries(cents).map(([code, value]) => [code, [[`${scenario.year - 1}-12-31`, value]]])),
+        }),
+      ),
+    );
+    fc.assert(
+      fc.property(tied, (scenario) => {
+        const expected = naiveRating(scenario);
+        const line = engineRating(scenario);
+        expect({
+          quantityDays: line.quantityDays,
+          list: line.listAmount.toString(),
+          amount: line.amount.toString(),
+          discount: line.discountAmount.toString(),
+        }).toEqual(expected);
+        const used = scenario.days.filter((day) => day.quantity > 0);
+        if (used.length > 0) {
+          const last = used[used.length - 1].productCodes;
+          expect(line.productCode).toBe(last[last.length - 1]);
+        }
       }),
       { numRuns: 300 },
     );

@@ -235,6 +235,47 @@ describe('rating: R4.2 daily price (R1.3 price versions)', () => {
     expect(amounts(rate('2026-04', days, book))).toMatchObject({ listAmount: '9.00', productCode: 'basic-cec' });
   });
 
+  it('#9.8 R4.2 two editions held on one day at equal prices: the discount is the largest of theirs, in any order', () => {
+    // April 2026 (30 d), 3 agents on day 10 as basic then advanced, both 60.00; only basic is discounted (40 %)
+    const book = prices({ 'basic-cec': [['2026-01-01', '60.00']], 'advanced-cec': [['2026-01-01', '60.00']] });
+    const discounts = [discount('dsc_b', 'basic-cec', '0.4', '2026-01-01'), discount('dsc_a', 'advanced-cec', '0.1', '2026-01-01')];
+    for (const held of [['basic-cec', 'advanced-cec'], ['advanced-cec', 'basic-cec']]) {
+      const line = rate('2026-04', usage('2026-04', 10, 10, 3, ...held), book, discounts);
+      // list 3*60/30 = 6.00; net 3*60*(1-0.4)/30 = 3.60, whichever edition came first or last
+      expect(amounts(line)).toMatchObject({ quantityDays: 3, listAmount: '6.00', discountAmount: '2.40', amount: '3.60' });
+    }
+    // an all-products discount larger than one edition's own: each edition takes its own (R5.2),
+    // and the day takes the largest of the two (0.3 via all-products for advanced, 0.2 for basic)
+    const mixed = [discount('dsc_b2', 'basic-cec', '0.2', '2026-01-01'), discount('dsc_all', null, '0.3', '2026-01-01')];
+    const line = rate('2026-04', usage('2026-04', 10, 10, 3, 'basic-cec', 'advanced-cec'), book, mixed);
+    expect(amounts(line)).toMatchObject({ listAmount: '6.00', amount: '4.20' });
+  });
+
+  it('#9.8 a higher price still wins over a larger discount of a cheaper edition held the same day (R4.2)', () => {
+    const book = prices({ 'basic-cec': [['2026-01-01', '30.00']], 'advanced-cec': [['2026-01-01', '60.00']] });
+    const discounts = [discount('dsc_b', 'basic-cec', '0.5', '2026-01-01')];
+    const line = rate('2026-04', usage('2026-04', 10, 10, 1, 'advanced-cec', 'basic-cec'), book, discounts);
+    expect(amounts(line)).toMatchObject({ listAmount: '2.00', discountAmount: '0.00', amount: '2.00' });
+  });
+
+  it('#9.8 the line is labelled with the product held last in the month, by time, not alphabetically', () => {
+    const book = prices({ 'basic-cec': [['2026-01-01', '45.00']], 'professional-cec': [['2026-01-01', '60.00']] });
+    // a downgrade from professional to basic on the last day: basic is held at the end of the period
+    const downgrade = [...usage('2026-04', 1, 29, 1, 'professional-cec'), ...usage('2026-04', 30, 30, 1, 'professional-cec', 'basic-cec')];
+    expect(rate('2026-04', downgrade, book).productCode).toBe('basic-cec');
+    // an upgrade on the last day: professional is held at the end
+    const upgrade = [...usage('2026-04', 1, 29, 1, 'basic-cec'), ...usage('2026-04', 30, 30, 1, 'basic-cec', 'professional-cec')];
+    expect(rate('2026-04', upgrade, book).productCode).toBe('professional-cec');
+    // cancelled on day 20 after an upgrade on day 10: the last product with a quantity above 0
+    const cancelled = [
+      ...usage('2026-04', 1, 9, 2, 'professional-cec'),
+      ...usage('2026-04', 10, 10, 2, 'professional-cec', 'basic-cec'),
+      ...usage('2026-04', 11, 20, 2, 'basic-cec'),
+      ...usage('2026-04', 21, 30, 0, 'basic-cec'),
+    ];
+    expect(rate('2026-04', cancelled, book).productCode).toBe('basic-cec');
+  });
+
   it('R1.3/R4.2 a day without a price in force is refused with PRICE_NOT_FOUND naming product and date', () => {
     const book = prices({ 'basic-cec': [['2026-04-10', '45.00']] });
     const attempt = (): unknown => rate('2026-04', usage('2026-04', 8, 12, 1, 'basic-cec'), book);

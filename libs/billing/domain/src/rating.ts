@@ -7,7 +7,11 @@ export interface DailyUsage {
   readonly date: CalendarDate;
   /** The largest quantity in force during the day: a whole number >= 0. */
   readonly quantity: number;
-  /** Products held that day, in the order held (more than one on an edition-change day, R3.5). */
+  /**
+   * Products held that day with a quantity above 0 (more than one on an edition-change day, R3.5),
+   * ordered by the last instant each was held: the last one is the product held at the end of the
+   * day's usage (metering sends them so; #9.8). The order plays no part in the amounts (R4.2).
+   */
   readonly productCodes: readonly string[];
 }
 
@@ -34,8 +38,11 @@ export interface RatedLine {
   /** The month the line charges. */
   readonly forPeriod: Period;
   /**
-   * The product held at the end of the last day with a quantity above zero; when there is none,
-   * of the last day listed; null only when no day names a product.
+   * The line's label (#9.8): the product held last in the month with a quantity above zero, by
+   * time — the last of the products of the last day with a quantity above zero (see
+   * {@link DailyUsage.productCodes}), so after an edition change it is the edition held at the end
+   * of the period. When no day has a quantity above zero, the last product of the last day listed;
+   * null only when no day names a product.
    */
   readonly productCode: string | null;
   /** sum_d q(d) */
@@ -94,17 +101,27 @@ function validatedDays(period: Period, days: readonly DailyUsage[], subscription
 }
 
 interface DailyCharge {
-  readonly productCode: string;
   readonly unitPrice: Dec;
+  readonly rate: Rate;
 }
 
 /**
- * p(d) of R4.2: the price in force that day (R1.3) of the product held; of several products, the
- * highest price (equal prices: the one held later in the day). A product without a price in the
- * line's currency is an error: nothing is billed at an unknown price.
+ * p(d) and r(d) of R4.2: the price in force that day (R1.3) of the product held; of several
+ * editions held that day, the highest of their prices, and the discount (R5) of the edition with
+ * that price — where several held editions share that highest price, the largest of their
+ * discounts (#9.8). A product without a price in the line's currency is an error: nothing is
+ * billed at an unknown price.
  */
-function dailyCharge(prices: PriceBook, day: DailyUsage, currency: Currency, subscriptionId: string): DailyCharge {
-  let charge: DailyCharge | undefined;
+function dailyCharge(
+  prices: PriceBook,
+  discounts: DiscountBook,
+  accountId: string,
+  day: DailyUsage,
+  currency: Currency,
+  subscriptionId: string,
+): DailyCharge {
+  let unitPrice: Dec | undefined;
+  let top: string[] = [];
   for (const productCode of day.productCodes) {
     const version = prices.versionOn(productCode, day.date);
     if (!version || version.currency !== currency) {
@@ -113,14 +130,22 @@ function dailyCharge(prices: PriceBook, day: DailyUsage, currency: Currency, sub
         `no ${currency} price of product ${productCode} is in force on ${day.date} (subscription ${subscriptionId})`,
       );
     }
-    if (charge === undefined || version.unitPrice.gte(charge.unitPrice)) {
-      charge = { productCode, unitPrice: version.unitPrice };
+    if (unitPrice === undefined || version.unitPrice.gt(unitPrice)) {
+      unitPrice = version.unitPrice;
+      top = [productCode];
+    } else if (version.unitPrice.eq(unitPrice)) {
+      top.push(productCode);
     }
   }
-  if (charge === undefined) {
+  if (unitPrice === undefined) {
     throw DomainError.validation(`no product held on ${day.date} (subscription ${subscriptionId})`);
   }
-  return charge;
+  let rate = discounts.rateOn(accountId, top[0], day.date);
+  for (const productCode of top.slice(1)) {
+    const other = discounts.rateOn(accountId, productCode, day.date);
+    if (other.value.gt(rate.value)) rate = other;
+  }
+  return { unitPrice, rate };
 }
 
 /**
@@ -144,8 +169,8 @@ export function rateSubscription(input: RateSubscriptionInput): RatedLine {
     if (day.quantity === 0) {
       continue;
     }
-    const charge = dailyCharge(prices, day, currency, subscriptionId);
-    const rate: Rate = discounts.rateOn(accountId, charge.productCode, day.date);
+    const charge = dailyCharge(prices, discounts, accountId, day, currency, subscriptionId);
+    const rate: Rate = charge.rate;
     let byRate = groups.get(charge.unitPrice);
     if (!byRate) {
       byRate = new Map();

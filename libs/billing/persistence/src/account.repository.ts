@@ -7,6 +7,7 @@ import { SUBJECTS } from '@cec/contracts';
 import type {
   AccountRepository,
   AccountSnapshot,
+  CatchUpMark,
   LedgerEntryType,
   LedgerEntryView,
   NewAccount,
@@ -14,7 +15,7 @@ import type {
   TopUpRepository,
 } from '@cec/billing-application';
 import { insertOutbox } from './outbox-sql';
-import { Db, execute, placeholders, rows, toDateTime, inTransaction } from './sql';
+import { Db, execute, placeholders, rows, textArray, toDateTime, inTransaction } from './sql';
 
 interface AccountRow {
   id: string;
@@ -103,6 +104,36 @@ export class SqlAccountRepository implements AccountRepository {
   async earliestCreatedAt(): Promise<DateTime | null> {
     const [row] = await rows<{ earliest: Date | null }>(this.em.getKnex(), 'select min("created_at") as "earliest" from "account"');
     return row?.earliest ? toDateTime(row.earliest) : null;
+  }
+
+  async awaitingCatchUp(afterId: string | null, limit: number): Promise<CatchUpMark[]> {
+    const list = await rows<{ id: string; catch_up_mark: number }>(
+      this.em.getKnex(),
+      'select "id", "catch_up_mark" from "account" where "catch_up" and "id" > ? order by "id" limit ?',
+      [afterId ?? '', limit],
+    );
+    return list.map((row) => ({ accountId: row.id, mark: row.catch_up_mark }));
+  }
+
+  async markForCatchUp(accountIds: readonly string[]): Promise<void> {
+    if (accountIds.length === 0) return;
+    await execute(
+      this.em.getKnex(),
+      'update "account" set "catch_up" = true, "catch_up_mark" = "catch_up_mark" + 1 where "id" = any(?::text[])',
+      [textArray(accountIds)],
+    );
+  }
+
+  async clearCatchUp(marks: readonly CatchUpMark[]): Promise<void> {
+    if (marks.length === 0) return;
+    // only where no one marked the account again since it was read
+    await execute(
+      this.em.getKnex(),
+      `update "account" a set "catch_up" = false
+         from unnest(?::text[], ?::int[]) as m("id", "mark")
+        where a."id" = m."id" and a."catch_up" and a."catch_up_mark" = m."mark"`,
+      [textArray(marks.map((entry) => entry.accountId)), `{${marks.map((entry) => entry.mark).join(',')}}`],
+    );
   }
 }
 

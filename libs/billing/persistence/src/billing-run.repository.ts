@@ -158,6 +158,15 @@ export class SqlBillingRunRepository implements BillingRunRepository {
     return found.length > 0;
   }
 
+  async periodsWithRuns(from: Period, to: Period): Promise<Set<string>> {
+    const list = await rows<{ period: string }>(
+      this.em.getKnex(),
+      'select distinct "period" from "billing_run" where "period" between ? and ?',
+      [from.toString(), to.toString()],
+    );
+    return new Set(list.map((row) => row.period));
+  }
+
   async openJobs(runId: string, onlyUnpublished: boolean): Promise<BillingRunJobMessage[]> {
     const list = await rows<{ run_id: string; period: string; batch: number; account_ids: string[] }>(
       this.em.getKnex(),

@@ -7,3 +7,5 @@ export * from './billing-ledger.repository';
 export * from './bill.queries';
 export * from './migrations/migration-0001-billing';
 export * from './migrations/migration-0002-run-failures';
+export * from './migrations/migration-0004-catch-up-dead-letters';
+export * from './dead-letter.repository';

@@ -49,12 +49,13 @@ function naiveDailyUsage(points: readonly TimelinePoint[], year: number, month: 
     const { quantity, productCode } = naiveInForce(points, t);
     if (quantity > 0 && productCode !== null) {
       day.quantity = Math.max(day.quantity, quantity);
+      day.products.delete(productCode); // ordered by the last instant held (#9.8)
       day.products.add(productCode);
     }
   }
   return [...days.entries()]
     .filter(([, day]) => day.quantity > 0)
-    .map(([date, day]) => ({ date, quantity: day.quantity, productCodes: [...day.products].sort() }));
+    .map(([date, day]) => ({ date, quantity: day.quantity, productCodes: [...day.products] }));
 }
 
 interface Scenario {

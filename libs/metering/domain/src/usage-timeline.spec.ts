@@ -179,9 +179,23 @@ describe('dailyUsage (R4.2 products of a day)', () => {
     const days = dailyUsage(points, november);
     const products = Object.fromEntries(days.map((day) => [day.date, day.productCodes]));
     expect(products['2025-11-04']).toEqual(['professional-cec']);
-    expect(products['2025-11-05']).toEqual(['basic-cec', 'professional-cec']);
+    // #9.8 ordered by the last instant held (not alphabetically): the product held at the end comes last
+    expect(products['2025-11-05']).toEqual(['professional-cec', 'basic-cec']);
     expect(products['2025-11-06']).toEqual(['basic-cec']);
     expect(quantityDays(days)).toBe(150);
+  });
+
+  it('#9.8 a day of edition changes lists its products by the last instant each was held', () => {
+    const points = [
+      state('2025-11-01T00:00:00+08:00', 5, { productCode: 'basic-cec' }),
+      state('2025-11-05T09:00:00+08:00', 5, { productCode: 'advanced-cec' }),
+      state('2025-11-05T10:00:00+08:00', 5, { productCode: 'basic-cec' }),
+      state('2025-11-05T11:00:00+08:00', 5, { productCode: 'professional-cec' }),
+      state('2025-11-05T12:00:00+08:00', 5, { productCode: 'advanced-cec' }),
+    ];
+    const products = Object.fromEntries(dailyUsage(points, november).map((day) => [day.date, day.productCodes]));
+    expect(products['2025-11-05']).toEqual(['basic-cec', 'professional-cec', 'advanced-cec']);
+    expect(products['2025-11-06']).toEqual(['advanced-cec']);
   });
 
   it('R4.2 / R4.1: an edition change at exactly 00:00:00 gives only the new product on the new day', () => {

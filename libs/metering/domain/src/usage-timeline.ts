@@ -72,8 +72,10 @@ export interface DailyUsage {
   /** q(d) of R4.1: the largest quantity in force at any instant of the day. */
   quantity: number;
   /**
-   * Every product held with a quantity above zero at some instant of the day, in code-point
-   * order (more than one on an edition-change day; R4.2 rates the highest price among them).
+   * Every product held with a quantity above zero at some instant of the day (more than one on an
+   * edition-change day; R4.2 rates the highest price among them), ordered by the last instant each
+   * was held: the last one is the product held at the end of the day's usage, which billing uses
+   * to label a bill line (#9.8).
    */
   productCodes: string[];
 }
@@ -245,22 +247,21 @@ export function dailyUsageOfSegments(segments: readonly TimelineSegment[], days:
           peak = segment.quantity;
         }
         const code = segment.productCode as string;
+        // segments come in time order: a product seen again moves to the end (held latest)
         if (products === null) {
           products = [code];
-        } else if (!products.includes(code)) {
+        } else if (products[products.length - 1] !== code) {
+          const index = products.indexOf(code);
+          if (index >= 0) products.splice(index, 1);
           products.push(code);
         }
       }
     }
     if (peak > 0 && products !== null) {
-      result.push({ date: dates[d], quantity: peak, productCodes: products.length > 1 ? products.sort(compareCodePoints) : products });
+      result.push({ date: dates[d], quantity: peak, productCodes: products });
     }
   }
   return result;
-}
-
-function compareCodePoints(a: string, b: string): number {
-  return a === b ? 0 : a < b ? -1 : 1;
 }
 
 /**

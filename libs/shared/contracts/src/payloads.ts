@@ -148,7 +148,11 @@ export interface DailyUsageMessage {
   date: string;
   /** q(d) of R4.1 */
   quantity: number;
-  /** Products the subscription held on that day (more than one on an edition-change day). */
+  /**
+   * Products the subscription held on that day with a quantity above 0 (more than one on an
+   * edition-change day), ordered by the last instant each was held: the last one was held at the
+   * end of the day's usage (billing labels the line with it, #9.8).
+   */
   productCodes: string[];
 }
 

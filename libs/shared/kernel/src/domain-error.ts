@@ -34,6 +34,8 @@ export const ERROR_CODES = {
   BILLING_RUN_IN_PROGRESS: 'conflict',
   /** The catalog did not answer a request/reply call in time (or answered nonsense). */
   CATALOG_UNAVAILABLE: 'unavailable',
+  /** Billing's account mirror has not caught up with the accounts announced to it (#9.4). */
+  ACCOUNTS_NOT_CAUGHT_UP: 'unavailable',
 } as const satisfies Record<string, ErrorKind>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

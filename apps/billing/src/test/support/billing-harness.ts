@@ -11,12 +11,12 @@ export interface StartOptions {
   run?: Partial<BillingRunSettings>;
 }
 
-/** Boots the billing app on a free port: small batches, short ack wait, no catch-up unless asked. */
+/** Boots the billing app on a free port: small batches, short ack wait, no catch-up or 5-minute tick unless asked. */
 export function startBilling(options: StartOptions = {}): Promise<RunningTestApp> {
   return startTestApp(
     BillingAppModule.register({
       config: { billingTestClock: options.testClock ?? false, natsRequestTimeoutMs: 5000 },
-      run: { batchSize: 5, accountConcurrency: 4, jobAckWaitMs: 3000, catchUpOnBoot: false, sweepIntervalMs: 0, consumeJobs: true, ...options.run },
+      run: { batchSize: 5, accountConcurrency: 4, jobAckWaitMs: 3000, catchUpOnBoot: false, schedulerTick: false, sweepIntervalMs: 0, consumeJobs: true, ...options.run },
     }),
     { app: 'billing', title: 'billing', description: 'test' },
   );
