@@ -12,6 +12,9 @@ import { OperatorTokenGuard } from './http/operator-token.guard';
 import { HealthController } from './health/health.controller';
 import { JETSTREAM_STREAMS, JetStreamService } from './nats/jetstream.service';
 import { NATS_RPC_CLIENT, RpcClient } from './nats/rpc-client';
+import { natsConnectionOptions } from './nats/nats-connection-options';
+import { NatsConnectionMonitor } from './nats/nats-connection-monitor';
+import { loadOutboxSettings, OUTBOX_SETTINGS, OutboxSettings } from './outbox/outbox.settings';
 import { createOrmOptions } from './persistence/mikro-orm.config';
 import { MikroOrmRpcContextInterceptor } from './persistence/mikro-orm-rpc-context.interceptor';
 
@@ -25,6 +28,8 @@ export interface PlatformOptions {
   config?: Partial<AppConfig>;
   /** Extra providers to replace defaults, e.g. a FakeClock for CLOCK. */
   clock?: Provider;
+  /** Overrides of the outbox relay's settings for tests (defaults come from the environment). */
+  outbox?: Partial<OutboxSettings>;
 }
 
 /**
@@ -36,6 +41,7 @@ export interface PlatformOptions {
 export class PlatformModule {
   static forApp(options: PlatformOptions): DynamicModule {
     const config: AppConfig = { ...loadConfig(options.app), ...options.config };
+    const outbox: OutboxSettings = { ...loadOutboxSettings(), ...options.outbox };
     return {
       module: PlatformModule,
       imports: [
@@ -45,7 +51,8 @@ export class PlatformModule {
           registerRequestContext: true,
         }),
         ClientsModule.register([
-          { name: NATS_RPC_CLIENT, transport: Transport.NATS, options: { servers: [config.natsUrl], name: `${config.app}-rpc-client` } },
+          // reconnects forever (finding 9.2); NatsConnectionMonitor recreates it should it close anyway
+          { name: NATS_RPC_CLIENT, transport: Transport.NATS, options: natsConnectionOptions(config.natsUrl, `${config.app}-rpc-client`) },
         ]),
       ],
       controllers: [HealthController],
@@ -53,13 +60,15 @@ export class PlatformModule {
         { provide: APP_CONFIG, useValue: config },
         options.clock ?? { provide: CLOCK, useClass: SystemClock },
         { provide: JETSTREAM_STREAMS, useValue: options.streams },
+        { provide: OUTBOX_SETTINGS, useValue: outbox },
         JetStreamService,
         RpcClient,
+        NatsConnectionMonitor,
         { provide: APP_GUARD, useClass: OperatorTokenGuard },
         { provide: APP_FILTER, useClass: DomainExceptionFilter },
         { provide: APP_INTERCEPTOR, useClass: MikroOrmRpcContextInterceptor },
       ],
-      exports: [APP_CONFIG, CLOCK, JetStreamService, RpcClient, ClientsModule],
+      exports: [APP_CONFIG, CLOCK, OUTBOX_SETTINGS, JetStreamService, RpcClient, NatsConnectionMonitor, ClientsModule],
     };
   }
 }

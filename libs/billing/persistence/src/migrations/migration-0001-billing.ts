@@ -1,5 +1,6 @@
 import { Migration } from '@mikro-orm/migrations';
 import { OUTBOX_TABLE_SQL } from '@cec/platform';
+import { Migration0002OutboxReliability } from './migration-0002-outbox-reliability';
 
 /**
  * The billing schema. What must never happen twice is a key here (CONTRIBUTING): one bill and one
@@ -156,4 +157,7 @@ export class Migration0001Billing extends Migration {
   }
 }
 
-export const BILLING_MIGRATIONS = [{ name: 'Migration0001Billing', class: Migration0001Billing }];
+export const BILLING_MIGRATIONS = [
+  { name: 'Migration0001Billing', class: Migration0001Billing },
+  { name: 'Migration0002OutboxReliability', class: Migration0002OutboxReliability },
+];
