@@ -68,7 +68,7 @@ export function isTransientPublishError(error: unknown): boolean {
  *   that cannot be published neither rolls back nor re-sends the others.
  * - Transient failures (NATS unreachable, no JetStream responder, timeouts) are retried for as
  *   long as they last, with backoff capped at `retryMaxDelayMs`, and the relay itself pauses
- *   (1 s doubling to 30 s) instead of hammering a server that is away. Any other failure (e.g.
+ *   (0.5 s doubling to 5 s) instead of hammering a server that is away. Any other failure (e.g.
  *   a payload over the server's limit) parks the row after `maxAttempts`: `failed_at` is set,
  *   `last_error` says why, it is no longer retried and is never pruned — visible with
  *   `select * from outbox where failed_at is not null`; clearing `failed_at` and `attempts`
@@ -171,7 +171,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
           this.running = null;
           const again = this.pokedWhileRunning;
           this.pokedWhileRunning = false;
-          if (this.unavailablePasses > 0) this.schedule(Math.min(1000 * 2 ** (this.unavailablePasses - 1), 30_000));
+          if (this.unavailablePasses > 0) this.schedule(Math.min(500 * 2 ** (this.unavailablePasses - 1), 5000));
           else this.schedule(again ? 0 : this.settings.idleDelayMs);
         });
     }, delayMs);
