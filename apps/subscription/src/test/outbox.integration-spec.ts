@@ -8,7 +8,7 @@ import { SUBSCRIPTION_ORM } from '../subscription.module-def';
 
 useTestEnvironment();
 
-interface OutboxRowState {
+type OutboxRowState = {
   event_id: string;
   published: boolean;
   attempts: number;
@@ -17,7 +17,7 @@ interface OutboxRowState {
   retry_later: boolean;
   aggregate_seq: string | null;
   payload: Record<string, unknown>;
-}
+};
 
 const decoder = new TextDecoder();
 
