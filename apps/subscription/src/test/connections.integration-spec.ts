@@ -1,4 +1,7 @@
 import { rmSync } from 'node:fs';
+import type { NatsConnection } from 'nats';
+import { ClientNats, ServerNats } from '@nestjs/microservices';
+import { JetStreamService, NATS_RPC_CLIENT, NatsConnectionMonitor } from '@cec/platform';
 import { CLOCK, FakeClock } from '@cec/kernel';
 import {
   PrivateNatsServer,
@@ -141,6 +144,21 @@ describe('#9.2 every connection comes back (private nats-server, PostgreSQL behi
       20_000,
     );
   }, 120_000);
+
+  it('#9.2 a connection that closed for good (as one that gave up reconnecting) is recreated', async () => {
+    const rpcClient = subscription.app.get<ClientNats>(NATS_RPC_CLIENT);
+    await rpcClient.unwrap<NatsConnection>().close();
+    await (catalog.app.get(NatsConnectionMonitor) as unknown as { server: ServerNats }).server.unwrap<NatsConnection>().close();
+    await subscription.app.get(JetStreamService).nc.close();
+    await eventually('both apps to report /health 200 with new connections', bothHealthy, 20_000);
+    expect(rpcClient.unwrap<NatsConnection>().isClosed()).toBe(false);
+    expect(await createSubscription()).toBe(201);
+    await eventually(
+      'the outbox to be relayed on the new JetStream connection',
+      async () => Number((await sql<{ n: string }>('select count(*)::text as n from subscription.outbox where published_at is null'))[0].n) === 0,
+      20_000,
+    );
+  }, 60_000);
 
   it('#9.2 database: terminated backends are replaced and the next request succeeds', async () => {
     const before = await sql<{ n: string }>(
