@@ -11,5 +11,7 @@ export interface StackInfo {
 }
 
 export function stackInfo(): StackInfo {
-  return JSON.parse(readFileSync(join(tmpdir(), 'cec-billing-e2e-stack.json'), 'utf8')) as StackInfo;
+  // the private stack's state file is named after E2E_STACK_NAME (tools/stack/private-stack.ts)
+  const name = process.env['E2E_STACK_NAME'] || 'e2e';
+  return JSON.parse(readFileSync(join(tmpdir(), `cec-billing-${name}-stack.json`), 'utf8')) as StackInfo;
 }
