@@ -1,7 +1,7 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import { CLOCK, FakeClock, newId } from '@cec/kernel';
 import { STREAMS, SUBJECTS } from '@cec/contracts';
-import { DEFAULT_OUTBOX_SETTINGS, JetStreamService, OutboxRelay, OutboxSettings } from '@cec/platform';
+import { DEFAULT_OUTBOX_SETTINGS, JetStreamService, OUTBOX_SETTINGS, OutboxRelay, OutboxSettings } from '@cec/platform';
 import { resetSchema, RunningTestApp, sql, startTestApp, useTestEnvironment } from '@cec/testing';
 import { SubscriptionAppModule } from '../app.module';
 import { SUBSCRIPTION_ORM } from '../subscription.module-def';
@@ -33,6 +33,7 @@ describe('#9.7 outbox relay (subscription schema, JetStream BILLING_EVENTS)', ()
 
   beforeAll(async () => {
     await resetSchema(SUBSCRIPTION_ORM);
+    process.env['OUTBOX_RETENTION_HOURS'] = '36';
     running = await startTestApp(SubscriptionAppModule.register({ clock: { provide: CLOCK, useValue: new FakeClock('2026-04-16T01:00:00Z') } }), {
       app: 'subscription',
       title: 'subscription',
@@ -44,7 +45,13 @@ describe('#9.7 outbox relay (subscription schema, JetStream BILLING_EVENTS)', ()
   });
 
   afterAll(async () => {
+    delete process.env['OUTBOX_RETENTION_HOURS'];
     await running?.close();
+  });
+
+  it('#9.7 the app relay takes its retention from OUTBOX_RETENTION_HOURS', () => {
+    expect(running.app.get<OutboxSettings>(OUTBOX_SETTINGS).retentionHours).toBe(36);
+    expect((running.app.get(OutboxRelay) as unknown as { settings: OutboxSettings }).settings.retentionHours).toBe(36);
   });
 
   beforeEach(async () => {

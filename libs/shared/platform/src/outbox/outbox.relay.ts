@@ -73,7 +73,8 @@ export function isTransientPublishError(error: unknown): boolean {
  *   `last_error` says why, it is no longer retried and is never pruned — visible with
  *   `select * from outbox where failed_at is not null`; clearing `failed_at` and `attempts`
  *   queues it again.
- * - Published rows older than `retentionHours` are deleted every `pruneIntervalMs`, in chunks.
+ * - Published rows older than `retentionHours` are deleted a minute after boot and then every
+ *   `pruneIntervalMs`, in chunks of `pruneChunk` rows.
  * - Rows of one account are published in `seq` order within a pass but may overtake a row that
  *   is waiting for a retry; consumers order one account's events by `accountSequence`.
  */
@@ -99,9 +100,17 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   onApplicationBootstrap(): void {
     this.schedule(0);
-    this.pruneTimer = setInterval(() => {
-      this.prune().catch((error: unknown) => this.logger.warn(`outbox prune failed, will retry: ${describeError(error)}`));
-    }, this.settings.pruneIntervalMs);
+    // first prune a minute after boot (an app restarted often still prunes), then every interval
+    this.schedulePrune(Math.min(60_000, this.settings.pruneIntervalMs));
+  }
+
+  private schedulePrune(delayMs: number): void {
+    if (this.stopped) return;
+    this.pruneTimer = setTimeout(() => {
+      this.prune()
+        .catch((error: unknown) => this.logger.warn(`outbox prune failed, will retry: ${describeError(error)}`))
+        .finally(() => this.schedulePrune(this.settings.pruneIntervalMs));
+    }, delayMs);
     this.pruneTimer.unref();
   }
 
@@ -152,7 +161,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
-    if (this.pruneTimer) clearInterval(this.pruneTimer);
+    if (this.pruneTimer) clearTimeout(this.pruneTimer);
     await this.running?.catch(() => undefined);
   }
 
