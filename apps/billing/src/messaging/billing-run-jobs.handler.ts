@@ -41,8 +41,12 @@ export class BillingRunJobsHandler implements OnApplicationBootstrap {
       maxWaitMs: 1000,
       ackWaitMs: ackWait,
       maxDeliver: this.settings.jobMaxAttempts + SPARE_DELIVERIES,
-      // the ack deadline of a delivery whose replica went silent: short first, longer if it repeats
-      backoffMs: [ackWait, ackWait * 2, ackWait * 4],
+      // a delivery beyond the bound (its replicas died during every spare attempt) is not run again:
+      // the job's unbilled accounts are recorded as failed, so that the run ends
+      onTerminalFailure: async (message) => {
+        const attempt = Math.max(this.settings.jobMaxAttempts, message.info.deliveryCount);
+        await this.processJob.execute(decodeJson(message.data), { attempt, finalAttempt: true });
+      },
       decode: decodeJson,
       handle: async (batch) => {
         // the jobs of one fetch run side by side (one's RPCs overlap another's transactions)

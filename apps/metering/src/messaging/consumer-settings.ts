@@ -15,6 +15,18 @@ export interface MeteringConsumerSettings {
   /** Delay of the first redelivery, doubled each time, capped at `unknownSubscriptionMaxDelayMs`. */
   unknownSubscriptionDelayMs: number;
   unknownSubscriptionMaxDelayMs: number;
+  /**
+   * Ack deadline of both consumers, ms (#9.6): a batch held by an instance that died is handed to
+   * another after this; a live instance reports `in_progress` every third of it while it works,
+   * so a slow batch is never taken from it.
+   */
+  ackWaitMs: number;
+  /**
+   * Unacknowledged messages a consumer allows, in batches of its size (#9.6): batches held by
+   * instances that died count until their ack wait ends, so this leaves room for several of them
+   * plus the restarted instance's own batch (4 kills within a minute no longer stop ingestion).
+   */
+  maxAckPendingBatches: number;
 }
 
 export const DEFAULT_CONSUMER_SETTINGS: MeteringConsumerSettings = {
@@ -24,6 +36,8 @@ export const DEFAULT_CONSUMER_SETTINGS: MeteringConsumerSettings = {
   unknownSubscriptionDeliveries: 5,
   unknownSubscriptionDelayMs: 1000,
   unknownSubscriptionMaxDelayMs: 8000,
+  ackWaitMs: 10_000,
+  maxAckPendingBatches: 8,
 };
 
 export const METERING_CONSUMER_SETTINGS = Symbol.for('cec.MeteringConsumerSettings');

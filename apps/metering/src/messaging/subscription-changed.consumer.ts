@@ -23,6 +23,8 @@ export class SubscriptionChangedConsumer implements OnApplicationBootstrap {
       filterSubject: SUBJECTS.subscriptionChanged,
       batchSize: this.settings.subscriptionBatchSize,
       maxWaitMs: Math.max(1000, this.settings.maxWaitMs),
+      ackWaitMs: this.settings.ackWaitMs,
+      maxAckPending: this.settings.subscriptionBatchSize * this.settings.maxAckPendingBatches,
       decode: decodeJson,
       handle: (batch) => this.handle(batch),
     });

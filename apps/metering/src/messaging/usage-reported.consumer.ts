@@ -30,6 +30,8 @@ export class UsageReportedConsumer implements OnApplicationBootstrap {
       filterSubject: SUBJECTS.usageReported,
       batchSize: this.settings.usageBatchSize,
       maxWaitMs: Math.max(1000, this.settings.maxWaitMs),
+      ackWaitMs: this.settings.ackWaitMs,
+      maxAckPending: this.settings.usageBatchSize * this.settings.maxAckPendingBatches,
       decode: decodeJson,
       handle: (batch) => this.handle(batch),
     });

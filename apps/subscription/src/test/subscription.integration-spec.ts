@@ -182,7 +182,7 @@ describe('subscription app against PostgreSQL and NATS', () => {
       expect(outbox.subject).toBe(SUBJECTS.accountCreated);
       expect(outbox.event_id).toMatch(/^evt_/);
       const event = await waitFor('subscription.account.created on BILLING_EVENTS', () => eventsOf(SUBJECTS.accountCreated, (p) => p['accountId'] === 'acme')[0]);
-      expect(event.payload).toEqual({ id: outbox.event_id, occurredAt: '2026-04-16T09:00:00+08:00', accountId: 'acme', name: 'Acme Contact Center', currency: 'USD' });
+      expect(event.payload).toEqual({ id: outbox.event_id, occurredAt: '2026-04-16T09:00:00+08:00', accountId: 'acme', name: 'Acme Contact Center', currency: 'USD', accountSequence: 1 });
       expect(event.msgId).toBe(outbox.event_id);
       // the relay marks what it published
       await waitFor('outbox row marked published', async () => {
@@ -589,6 +589,8 @@ describe('subscription app against PostgreSQL and NATS', () => {
           occurredAt: '2026-04-18T10:00:00+08:00',
           subscriptionId: 'sub-events',
           accountId: 'events',
+          // the account's events from this app: account.created was 1 (#9.7)
+          accountSequence: 2,
           kind: 'enabled',
           effectiveAt: '2026-04-16T09:30:00+08:00',
           sequence: 1,
@@ -604,6 +606,8 @@ describe('subscription app against PostgreSQL and NATS', () => {
           occurredAt: '2026-04-18T10:00:00+08:00',
           subscriptionId: 'sub-events',
           accountId: 'events',
+          // the account's events from this app: account.created was 1 (#9.7)
+          accountSequence: 3,
           kind: 'changed',
           effectiveAt: '2026-04-20T10:00:00+08:00',
           sequence: 2,
@@ -619,6 +623,8 @@ describe('subscription app against PostgreSQL and NATS', () => {
           occurredAt: '2026-04-18T10:00:00+08:00',
           subscriptionId: 'sub-events',
           accountId: 'events',
+          // the account's events from this app: account.created was 1 (#9.7)
+          accountSequence: 4,
           kind: 'cancelled',
           effectiveAt: '2026-04-30T18:00:00+08:00',
           sequence: 3,

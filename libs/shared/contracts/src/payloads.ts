@@ -20,6 +20,14 @@ export interface UsageReportedMessage {
 export interface EventHeader {
   id: string;
   occurredAt: string;
+  /**
+   * Issue 9 (addition): the account's sequence number of this event among the events of that
+   * account published by the same app (subscription: account.created, subscription.changed;
+   * billing: bill.issued, account.in_arrears, account.settled): from 1, no gaps, in commit order,
+   * assigned by the app's outbox in the transaction that writes the event. A consumer can order
+   * one account's events and notice a missing one. Absent on events written before the change.
+   */
+  accountSequence?: number;
 }
 
 /** `subscription.account.created` */

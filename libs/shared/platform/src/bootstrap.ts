@@ -1,6 +1,6 @@
 import { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { MicroserviceOptions, Transport } from '@nestjs/microservices';
+import { MicroserviceOptions, ServerNats } from '@nestjs/microservices';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
@@ -11,6 +11,8 @@ import { createValidationPipe } from './http/validation';
 import { applyOperatorSecurity } from './http/openapi-security';
 import { JSON_BODY_LIMIT } from './http/request-bounds';
 import { JsonLogger } from './logging/json-logger';
+import { natsConnectionOptions } from './nats/nats-connection-options';
+import { NatsConnectionMonitor } from './nats/nats-connection-monitor';
 
 export interface AppDescription {
   app: AppName;
@@ -77,11 +79,12 @@ export async function configureApp(app: NestExpressApplication, description: App
   );
   // cleanupOpenApiDoc turns the zod DTOs' schemas (createZodDto) into proper OpenAPI schemas
   SwaggerModule.setup('docs', app, cleanupOpenApiDoc(document), { jsonDocumentUrl: 'docs-json' });
-  app.connectMicroservice<MicroserviceOptions>(
-    { transport: Transport.NATS, options: { servers: [config.natsUrl], queue: QUEUE_GROUPS[description.app], name: `${description.app}-rpc-server` } },
-    { inheritAppConfig: true },
-  );
+  // the NATS server instance is ours (a custom strategy) so that NatsConnectionMonitor can report on
+  // it and make it listen again should its connection ever close; it reconnects forever by itself
+  const rpcServer = new ServerNats({ ...natsConnectionOptions(config.natsUrl, `${description.app}-rpc-server`), queue: QUEUE_GROUPS[description.app] });
+  app.connectMicroservice<MicroserviceOptions>({ strategy: rpcServer }, { inheritAppConfig: true });
   await app.startAllMicroservices();
+  app.get(NatsConnectionMonitor).attachRpcServer(rpcServer);
   return config;
 }
 

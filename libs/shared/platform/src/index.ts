@@ -20,3 +20,7 @@ export * from './bootstrap';
 export * from './persistence/standalone-orm';
 export * from './outbox/outbox.entity';
 export * from './outbox/outbox.relay';
+export * from './outbox/outbox.settings';
+export * from './nats/errors';
+export * from './nats/nats-connection-options';
+export * from './nats/nats-connection-monitor';

@@ -13,6 +13,9 @@ import { RequestBoundsInterceptor } from './http/request-bounds.interceptor';
 import { HealthController } from './health/health.controller';
 import { JETSTREAM_STREAMS, JetStreamService } from './nats/jetstream.service';
 import { NATS_RPC_CLIENT, RpcClient } from './nats/rpc-client';
+import { natsConnectionOptions } from './nats/nats-connection-options';
+import { NatsConnectionMonitor } from './nats/nats-connection-monitor';
+import { loadOutboxSettings, OUTBOX_SETTINGS, OutboxSettings } from './outbox/outbox.settings';
 import { createOrmOptions } from './persistence/mikro-orm.config';
 import { MikroOrmRpcContextInterceptor } from './persistence/mikro-orm-rpc-context.interceptor';
 
@@ -26,6 +29,8 @@ export interface PlatformOptions {
   config?: Partial<AppConfig>;
   /** Extra providers to replace defaults, e.g. a FakeClock for CLOCK. */
   clock?: Provider;
+  /** Overrides of the outbox relay's settings for tests (defaults come from the environment). */
+  outbox?: Partial<OutboxSettings>;
 }
 
 /**
@@ -38,6 +43,7 @@ export interface PlatformOptions {
 export class PlatformModule {
   static forApp(options: PlatformOptions): DynamicModule {
     const config: AppConfig = { ...loadConfig(options.app), ...options.config };
+    const outbox: OutboxSettings = { ...loadOutboxSettings(), ...options.outbox };
     return {
       module: PlatformModule,
       imports: [
@@ -47,7 +53,8 @@ export class PlatformModule {
           registerRequestContext: true,
         }),
         ClientsModule.register([
-          { name: NATS_RPC_CLIENT, transport: Transport.NATS, options: { servers: [config.natsUrl], name: `${config.app}-rpc-client` } },
+          // reconnects forever (finding 9.2); NatsConnectionMonitor recreates it should it close anyway
+          { name: NATS_RPC_CLIENT, transport: Transport.NATS, options: natsConnectionOptions(config.natsUrl, `${config.app}-rpc-client`) },
         ]),
       ],
       controllers: [HealthController],
@@ -55,14 +62,16 @@ export class PlatformModule {
         { provide: APP_CONFIG, useValue: config },
         options.clock ?? { provide: CLOCK, useClass: SystemClock },
         { provide: JETSTREAM_STREAMS, useValue: options.streams },
+        { provide: OUTBOX_SETTINGS, useValue: outbox },
         JetStreamService,
         RpcClient,
+        NatsConnectionMonitor,
         { provide: APP_GUARD, useClass: OperatorTokenGuard },
         { provide: APP_FILTER, useClass: DomainExceptionFilter },
         { provide: APP_INTERCEPTOR, useClass: MikroOrmRpcContextInterceptor },
         { provide: APP_INTERCEPTOR, useClass: RequestBoundsInterceptor },
       ],
-      exports: [APP_CONFIG, CLOCK, JetStreamService, RpcClient, ClientsModule],
+      exports: [APP_CONFIG, CLOCK, OUTBOX_SETTINGS, JetStreamService, RpcClient, NatsConnectionMonitor, ClientsModule],
     };
   }
 }

@@ -5,3 +5,4 @@ export * from './http';
 export * from './route-probe';
 export * from './http-security';
 export * from './fuzz';
+export * from './fault-injection';

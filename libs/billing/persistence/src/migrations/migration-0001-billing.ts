@@ -3,6 +3,7 @@ import { OUTBOX_TABLE_SQL } from '@cec/platform';
 import { Migration0002RunFailures } from './migration-0002-run-failures';
 import { Migration0003WideQuantityDays } from './migration-0003-wide-quantity-days';
 import { Migration0004CatchUpDeadLetters } from './migration-0004-catch-up-dead-letters';
+import { Migration0005OutboxReliability } from './migration-0005-outbox-reliability';
 
 /**
  * The billing schema. What must never happen twice is a key here (CONTRIBUTING): one bill and one
@@ -164,4 +165,5 @@ export const BILLING_MIGRATIONS = [
   { name: 'Migration0002RunFailures', class: Migration0002RunFailures },
   { name: 'Migration0003WideQuantityDays', class: Migration0003WideQuantityDays },
   { name: 'Migration0004CatchUpDeadLetters', class: Migration0004CatchUpDeadLetters },
+  { name: 'Migration0005OutboxReliability', class: Migration0005OutboxReliability },
 ];

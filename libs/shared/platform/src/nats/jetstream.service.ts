@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from 
 import {
   AckPolicy,
   connect,
+  Consumer,
   DeliverPolicy,
   headers as natsHeaders,
   JetStreamClient,
@@ -13,13 +14,46 @@ import {
   StorageType,
 } from 'nats';
 import { StreamDefinition, Subject } from '@cec/contracts';
-import { describeFailure } from '@cec/kernel';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { ConsumerTerminalError, describeError } from './errors';
+import { natsConnectionOptions } from './nats-connection-options';
 
 /** The streams an app declares; ensured (created or updated) at boot, idempotently. */
 export const JETSTREAM_STREAMS = Symbol.for('cec.JetStreamStreams');
 
-export interface ConsumerSpec<T> {
+/** Redelivery of a failed message: `nak` with a delay from `backoffMs`, the last value repeating. */
+export const DEFAULT_BACKOFF_MS: readonly number[] = [1000, 2000, 4000, 8000, 16_000, 30_000];
+
+/**
+ * How a consumer's failed messages are redelivered and when they stop. Additive to ConsumerSpec:
+ * a consumer that sets none of these keeps the old behaviour (redelivered until handled, with
+ * backoff). With `onTerminalFailure`, a message ends there (a dead letter) on its `maxDeliver`th
+ * failed delivery or at once on a permanent error, and is then terminated (`term`) in JetStream.
+ */
+export interface RedeliveryOptions {
+  /**
+   * Deliveries of one message before it is handed to `onTerminalFailure` (counted by JetStream,
+   * so deliveries to replicas that died count too). Needs `onTerminalFailure`; default unbounded.
+   */
+  maxDeliver?: number;
+  /** Delay before redelivery after the n-th failed delivery (index n-1; the last one repeats). */
+  backoffMs?: readonly number[];
+  /**
+   * Ack deadline, ms: a message whose consumer died is redelivered after it. While a batch is
+   * being handled the service tells JetStream it is still working (`in_progress`) every third
+   * of it, so a long batch is never redelivered to another replica while alive. Default 60 s.
+   */
+  ackWaitMs?: number;
+  /** True when the error will not go away by retrying (bad data): no further delivery. */
+  isPermanent?: (error: unknown) => boolean;
+  /**
+   * The message's last stop (dead letter): called once, then the message is terminated. If it
+   * throws, the message is redelivered later with backoff (nothing accepted is lost).
+   */
+  onTerminalFailure?: (message: JsMsg, error: unknown) => Promise<void>;
+}
+
+export interface ConsumerSpec<T> extends RedeliveryOptions {
   stream: string;
   durable: string;
   filterSubject: Subject;
@@ -27,12 +61,11 @@ export interface ConsumerSpec<T> {
   batchSize: number;
   /** Longest wait for a batch to fill, ms. */
   maxWaitMs?: number;
-  /** Ack deadline: a batch not acked by then is redelivered. */
-  ackWaitMs?: number;
-  /** Deliveries of a message at most (JetStream `max_deliver`); unbounded when absent. */
-  maxDeliver?: number;
-  /** Ack deadlines of the 1st, 2nd, … delivery (JetStream `backoff`; its first entry replaces ackWaitMs). */
-  backoffMs?: readonly number[];
+  /**
+   * Unacknowledged messages the consumer allows at once (across replicas); what replicas that
+   * died still hold counts until their ack wait ends. Default max(4 x batchSize, 1000).
+   */
+  maxAckPending?: number;
   /** Parses one message; a parse failure is handed to the batch handler as a `rejected` entry. */
   decode: (data: Uint8Array) => T;
   /**
@@ -57,9 +90,25 @@ export function encodeJson(value: unknown): Uint8Array {
   return textEncoder.encode(JSON.stringify(value));
 }
 
+/** The delay before the next delivery of a message that failed its `deliveries`th delivery. */
+export function redeliveryDelayMs(backoffMs: readonly number[], deliveries: number): number {
+  if (backoffMs.length === 0) return 1000;
+  return backoffMs[Math.min(Math.max(deliveries, 1), backoffMs.length) - 1];
+}
+
 /**
  * JetStream for what must not be lost: stream set-up, publishing with message ids (server-side
  * dedupe), and durable pull consumers that fetch in batches and ack only after the batch commits.
+ *
+ * The connection retries forever (NATS_RECONNECT_OPTIONS); should it close anyway, it is opened
+ * again and the consumer loops carry on with it.
+ *
+ * The consumer loop is a `fetch()` loop rather than the client's `consume()`: every handler here
+ * commits a whole batch in one database transaction and acks it afterwards, which is exactly what
+ * one `fetch()` hands over; `consume()` yields single messages and would need a hand-written
+ * batcher (timer + buffer) on top of it. Redelivery bounds and backoff are the consumer's own
+ * `max_deliver` and per-message `nak(delay)` (JetStream's `backoff` list applies to ack
+ * timeouts only, which must stay short so that a dead replica's messages move on quickly).
  */
 @Injectable()
 export class JetStreamService implements OnModuleInit, OnApplicationShutdown {
@@ -67,6 +116,8 @@ export class JetStreamService implements OnModuleInit, OnApplicationShutdown {
   private connection: NatsConnection | null = null;
   private client: JetStreamClient | null = null;
   private manager: JetStreamManager | null = null;
+  /** Bumped whenever a new connection replaces a closed one (consumer loops re-bind to it). */
+  private generation = 0;
   private readonly loops: Promise<void>[] = [];
   private stopping = false;
 
@@ -76,16 +127,34 @@ export class JetStreamService implements OnModuleInit, OnApplicationShutdown {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    this.connection = await connect({
-      servers: this.config.natsUrl,
-      name: `${this.config.app}-jetstream`,
-      maxReconnectAttempts: -1,
-      reconnectTimeWait: 1000,
-    });
-    this.manager = await this.connection.jetstreamManager();
-    this.client = this.connection.jetstream();
+    await this.open();
     for (const stream of this.streams) {
-      await ensureStream(this.manager, stream);
+      await ensureStream(this.jsm, stream);
+    }
+  }
+
+  private async open(): Promise<void> {
+    const connection = await connect(natsConnectionOptions(this.config.natsUrl, `${this.config.app}-jetstream`));
+    this.connection = connection;
+    this.manager = await connection.jetstreamManager();
+    this.client = connection.jetstream();
+    this.generation += 1;
+    void connection.closed().then((error) => this.reopenAfterClose(connection, error));
+  }
+
+  /** A connection that closed without our asking (it gave up, or a fatal error): open a new one. */
+  private async reopenAfterClose(closed: NatsConnection, error: Error | void): Promise<void> {
+    if (this.stopping || closed !== this.connection) return;
+    this.logger.error(`JetStream connection closed (${error ? describeError(error) : 'no error'}); opening a new one`);
+    for (let attempt = 1; !this.stopping; attempt += 1) {
+      try {
+        await this.open();
+        this.logger.log('JetStream connection opened again');
+        return;
+      } catch (openError) {
+        if (attempt === 1 || attempt % 30 === 0) this.logger.warn(`JetStream reconnect attempt ${attempt} failed: ${describeError(openError)}`);
+        await sleep(1000);
+      }
     }
   }
 
@@ -109,61 +178,144 @@ export class JetStreamService implements OnModuleInit, OnApplicationShutdown {
     await this.js.publish(subject, encodeJson(payload), msgId ? { msgID: msgId } : undefined);
   }
 
-  async isHealthy(): Promise<boolean> {
-    if (!this.connection || this.connection.isClosed()) return false;
-    try {
-      await Promise.race([this.connection.flush(), new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 2000))]);
-      return true;
-    } catch {
-      return false;
-    }
+  /** True when the connection answers a round trip to the server within `timeoutMs`. */
+  async isHealthy(timeoutMs = 2000): Promise<boolean> {
+    return pingNats(this.connection, timeoutMs);
   }
 
   /** Starts a durable pull consumer loop; it runs until the app shuts down. */
   async startConsumer<T>(spec: ConsumerSpec<T>): Promise<void> {
-    const ackWaitMs = spec.ackWaitMs ?? 60_000;
+    if (spec.maxDeliver !== undefined && !spec.onTerminalFailure) {
+      throw new Error(`consumer ${spec.durable}: maxDeliver needs onTerminalFailure (a message is never dropped silently)`);
+    }
+    await this.ensureConsumer(spec);
+    this.loops.push(this.consumeLoop(spec));
+  }
+
+  private async ensureConsumer<T>(spec: ConsumerSpec<T>): Promise<void> {
     await this.jsm.consumers.add(spec.stream, {
       durable_name: spec.durable,
       ack_policy: AckPolicy.Explicit,
       deliver_policy: DeliverPolicy.All,
       filter_subject: spec.filterSubject,
-      ack_wait: nanos(ackWaitMs),
-      max_ack_pending: Math.max(spec.batchSize * 4, 1000),
-      max_deliver: spec.maxDeliver ?? -1,
-      ...(spec.backoffMs && spec.backoffMs.length > 0 ? { backoff: spec.backoffMs.map((ms) => nanos(ms)) } : {}),
+      ack_wait: nanos(spec.ackWaitMs ?? 60_000),
+      max_ack_pending: spec.maxAckPending ?? Math.max(spec.batchSize * 4, 1000),
+      // one delivery beyond the bound: a message whose last delivery died with its replica still
+      // reaches this loop once, and goes to onTerminalFailure without being handled again
+      max_deliver: spec.maxDeliver !== undefined ? spec.maxDeliver + 1 : -1,
     });
-    const consumer = await this.js.consumers.get(spec.stream, spec.durable);
-    const loop = (async () => {
-      while (!this.stopping && this.connection && !this.connection.isClosed()) {
-        const batch: DecodedMessage<T>[] = [];
-        try {
-          const messages = await consumer.fetch({ max_messages: spec.batchSize, expires: spec.maxWaitMs ?? 1000 });
-          for await (const message of messages) {
-            const msgId = message.headers?.get('Nats-Msg-Id') || null;
-            try {
-              batch.push({ ok: true, value: spec.decode(message.data), msgId, raw: message });
-            } catch (error) {
-              batch.push({ ok: false, error: error instanceof Error ? error.message : String(error), text: textDecoder.decode(message.data), msgId, raw: message });
-            }
+  }
+
+  private async consumeLoop<T>(spec: ConsumerSpec<T>): Promise<void> {
+    let consumer: Consumer | null = null;
+    let boundTo = this.generation;
+    let ensureAgain = false;
+    let failures = 0;
+    while (!this.stopping) {
+      const batch: DecodedMessage<T>[] = [];
+      try {
+        if (consumer === null || boundTo !== this.generation) {
+          // after a failure or on a new connection: the server may have lost the consumer
+          if (ensureAgain || boundTo !== this.generation) await this.ensureConsumer(spec);
+          ensureAgain = false;
+          boundTo = this.generation;
+          consumer = await this.js.consumers.get(spec.stream, spec.durable);
+        }
+        const messages = await consumer.fetch({ max_messages: spec.batchSize, expires: spec.maxWaitMs ?? 1000 });
+        for await (const message of messages) {
+          const msgId = message.headers?.get('Nats-Msg-Id') || null;
+          try {
+            batch.push({ ok: true, value: spec.decode(message.data), msgId, raw: message });
+          } catch (error) {
+            batch.push({ ok: false, error: error instanceof Error ? error.message : String(error), text: textDecoder.decode(message.data), msgId, raw: message });
           }
-        } catch (error) {
-          if (this.stopping) break;
-          this.logger.warn(`fetch from ${spec.stream}/${spec.durable} failed: ${String(error)}`);
-          await sleep(500);
-          continue;
         }
-        if (batch.length === 0) continue;
-        try {
-          await spec.handle(batch);
-          for (const entry of batch) entry.raw.ack();
-        } catch (error) {
-          this.logger.error(`batch of ${batch.length} from ${spec.stream}/${spec.durable} failed, redelivering: ${describeFailure(error)}`);
-          for (const entry of batch) entry.raw.nak(1000);
-          await sleep(250);
+        failures = 0;
+      } catch (error) {
+        if (this.stopping) break;
+        failures += 1;
+        consumer = null;
+        ensureAgain = true;
+        if (failures === 1 || failures % 30 === 0) {
+          this.logger.warn(`fetch from ${spec.stream}/${spec.durable} failed (${failures}x): ${describeError(error)}`);
         }
+        await sleep(Math.min(500 * 2 ** Math.min(failures - 1, 4), 5000));
+        continue;
       }
-    })();
-    this.loops.push(loop);
+      if (batch.length === 0) continue;
+      await this.handleBatch(spec, batch);
+    }
+  }
+
+  /** Runs the handler on a batch; acks it on success, otherwise settles each message (nak/terminal). */
+  private async handleBatch<T>(spec: ConsumerSpec<T>, fetched: DecodedMessage<T>[]): Promise<void> {
+    const batch: DecodedMessage<T>[] = [];
+    for (const entry of fetched) {
+      if (spec.maxDeliver !== undefined && entry.raw.info.deliveryCount > spec.maxDeliver) {
+        const exhausted = new ConsumerTerminalError(
+          'DELIVERIES_EXHAUSTED',
+          `delivered ${entry.raw.info.deliveryCount} times (bound ${spec.maxDeliver}); the last delivery was never settled`,
+        );
+        await this.terminate(spec, entry, exhausted);
+      } else {
+        batch.push(entry);
+      }
+    }
+    if (batch.length === 0) return;
+    const ackWaitMs = spec.ackWaitMs ?? 60_000;
+    const heartbeat = setInterval(() => {
+      for (const entry of batch) settle(() => entry.raw.working());
+    }, Math.max(200, Math.floor(ackWaitMs / 3)));
+    try {
+      await spec.handle(batch);
+      // a message the handler settled itself (nak/term) stays settled: the client skips the ack
+      for (const entry of batch) settle(() => entry.raw.ack());
+      return;
+    } catch (error) {
+      await this.settleFailure(spec, batch, error);
+    } finally {
+      clearInterval(heartbeat);
+    }
+  }
+
+  private async settleFailure<T>(spec: ConsumerSpec<T>, batch: DecodedMessage<T>[], error: unknown): Promise<void> {
+    const permanent = spec.isPermanent?.(error) ?? false;
+    if (permanent && batch.length > 1 && spec.onTerminalFailure) {
+      // find the message(s) at fault: each on its own, so one bad message ends alone
+      this.logger.warn(`batch of ${batch.length} from ${spec.stream}/${spec.durable} failed permanently (${describeError(error)}); retrying its messages one by one`);
+      for (const entry of batch) await this.handleBatch(spec, [entry]);
+      return;
+    }
+    const backoff = spec.backoffMs ?? DEFAULT_BACKOFF_MS;
+    const deliveries = Math.max(...batch.map((entry) => entry.raw.info.deliveryCount));
+    const terminal = spec.onTerminalFailure !== undefined && (permanent || (spec.maxDeliver !== undefined && deliveries >= spec.maxDeliver));
+    const delayMs = redeliveryDelayMs(backoff, deliveries);
+    this.logger.error(
+      `batch of ${batch.length} from ${spec.stream}/${spec.durable} failed (delivery ${deliveries}${spec.maxDeliver ? ` of ${spec.maxDeliver}` : ''}), ` +
+        `${terminal ? 'ending it (terminal failure)' : `redelivering in ${delayMs} ms`}: ${describeError(error)}`,
+    );
+    for (const entry of batch) {
+      const ownDeliveries = entry.raw.info.deliveryCount;
+      const ends = spec.onTerminalFailure !== undefined && (permanent || (spec.maxDeliver !== undefined && ownDeliveries >= spec.maxDeliver));
+      if (ends) await this.terminate(spec, entry, error);
+      else settle(() => entry.raw.nak(redeliveryDelayMs(backoff, ownDeliveries)));
+    }
+  }
+
+  private async terminate<T>(spec: ConsumerSpec<T>, entry: DecodedMessage<T>, error: unknown): Promise<void> {
+    const onTerminal = spec.onTerminalFailure;
+    const delayMs = redeliveryDelayMs(spec.backoffMs ?? DEFAULT_BACKOFF_MS, entry.raw.info.deliveryCount);
+    if (!onTerminal) {
+      settle(() => entry.raw.nak(delayMs));
+      return;
+    }
+    try {
+      await onTerminal(entry.raw, error);
+      settle(() => entry.raw.term());
+    } catch (callbackError) {
+      this.logger.error(`terminal handling of a message from ${spec.stream}/${spec.durable} failed, redelivering: ${describeError(callbackError)}`);
+      settle(() => entry.raw.nak(delayMs));
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -172,6 +324,25 @@ export class JetStreamService implements OnModuleInit, OnApplicationShutdown {
       await this.connection.drain().catch(() => undefined);
     }
     await Promise.allSettled(this.loops);
+  }
+}
+
+/** True when `nc` is open and a PING is answered within `timeoutMs` (false while reconnecting). */
+export async function pingNats(nc: NatsConnection | null, timeoutMs = 2000): Promise<boolean> {
+  if (!nc || nc.isClosed()) return false;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      nc.flush(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error('timeout')), timeoutMs);
+      }),
+    ]);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -206,6 +377,18 @@ export function jsonHeaders(msgId: string): ReturnType<typeof natsHeaders> {
   const h = natsHeaders();
   h.set('Nats-Msg-Id', msgId);
   return h;
+}
+
+/**
+ * Acks, naks and progress reports go out on the connection; on a closed one they throw. The
+ * message is then redelivered after its ack wait, which is what we want anyway.
+ */
+function settle(action: () => void): void {
+  try {
+    action();
+  } catch {
+    // connection closed: JetStream redelivers after the ack wait
+  }
 }
 
 function sleep(ms: number): Promise<void> {

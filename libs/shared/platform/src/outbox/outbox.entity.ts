@@ -41,3 +41,47 @@ export const OUTBOX_TABLE_SQL = `
     "published_at" timestamptz null
   );
   create index "outbox_unpublished_idx" on "outbox" ("seq") where "published_at" is null;`;
+
+/**
+ * Second step of every app's outbox (a migration of its own, after OUTBOX_TABLE_SQL):
+ * - per-row relay outcome: `attempts`, `next_attempt_at` (backoff), `last_error`, `failed_at`
+ *   (parked: not retried, not pruned);
+ * - a per-account sequence: a row whose payload has an `accountId` gets that account's next
+ *   number, from a counter row locked by the inserting transaction (so numbers follow commit
+ *   order per account and survive pruning), stored in `aggregate_id`/`aggregate_seq` (unique) and
+ *   written into the payload as `accountSequence` (the function keeps the migration's search_path,
+ *   so an insert from any connection finds the app's counter table);
+ * - indexes for the relay's due rows and for pruning published rows.
+ */
+export const OUTBOX_RELIABILITY_SQL = `
+  alter table "outbox"
+    add column "attempts" int not null default 0,
+    add column "next_attempt_at" timestamptz null,
+    add column "last_error" text null,
+    add column "failed_at" timestamptz null,
+    add column "aggregate_id" varchar(128) null,
+    add column "aggregate_seq" bigint null;
+  create unique index "outbox_aggregate_seq_uq" on "outbox" ("aggregate_id", "aggregate_seq");
+  create index "outbox_due_idx" on "outbox" ("seq") where "published_at" is null and "failed_at" is null;
+  create index "outbox_published_at_idx" on "outbox" ("published_at") where "published_at" is not null;
+  create table "outbox_aggregate_sequence" (
+    "aggregate_id" varchar(128) primary key,
+    "last_seq" bigint not null
+  );
+  create function "outbox_assign_aggregate_seq"() returns trigger language plpgsql
+    set search_path from current as $fn$
+  begin
+    if new."aggregate_id" is null then
+      new."aggregate_id" := new."payload"->>'accountId';
+    end if;
+    if new."aggregate_id" is not null and new."aggregate_seq" is null then
+      insert into "outbox_aggregate_sequence" as s ("aggregate_id", "last_seq") values (new."aggregate_id", 1)
+        on conflict ("aggregate_id") do update set "last_seq" = s."last_seq" + 1
+        returning s."last_seq" into new."aggregate_seq";
+      new."payload" := new."payload" || jsonb_build_object('accountSequence', new."aggregate_seq");
+    end if;
+    return new;
+  end
+  $fn$;
+  create trigger "outbox_assign_aggregate_seq" before insert on "outbox"
+    for each row execute function "outbox_assign_aggregate_seq"();`;

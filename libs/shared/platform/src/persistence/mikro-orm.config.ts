@@ -25,8 +25,14 @@ export function createOrmOptions(input: OrmConfigInput): Options {
     debug: input.debug ?? false,
     allowGlobalContext: false,
     forceUtcTimezone: true,
-    // unqualified names (migrations, raw SQL) resolve to the app's own schema
-    driverOptions: { connection: { options: `-c search_path="${input.schema}"` } },
+    driverOptions: {
+      // unqualified names (migrations, raw SQL) resolve to the app's own schema; a connection
+      // attempt to an unreachable server gives up after 5 s, dead peers are noticed by keepalive
+      connection: { options: `-c search_path="${input.schema}"`, connectionTimeoutMillis: 5000, keepAlive: true },
+      // while PostgreSQL is away a query waits at most 10 s for a connection, then fails (the
+      // pool drops connections whose backend ended and opens new ones once it is back: #9.2)
+      acquireConnectionTimeout: 10_000,
+    },
     pool: { min: 1, max: input.poolMax ?? 10 },
     migrations: {
       tableName: `${input.schema}.mikro_orm_migrations`,

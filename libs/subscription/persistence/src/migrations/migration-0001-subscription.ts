@@ -1,5 +1,6 @@
 import { Migration } from '@mikro-orm/migrations';
 import { OUTBOX_TABLE_SQL } from '@cec/platform';
+import { Migration0002OutboxReliability } from './migration-0002-outbox-reliability';
 
 export class Migration0001Subscription extends Migration {
   override async up(): Promise<void> {
@@ -57,4 +58,7 @@ export class Migration0001Subscription extends Migration {
   }
 }
 
-export const SUBSCRIPTION_MIGRATIONS = [{ name: 'Migration0001Subscription', class: Migration0001Subscription }];
+export const SUBSCRIPTION_MIGRATIONS = [
+  { name: 'Migration0001Subscription', class: Migration0001Subscription },
+  { name: 'Migration0002OutboxReliability', class: Migration0002OutboxReliability },
+];
