@@ -1,7 +1,14 @@
-import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBadRequestResponse, ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { DeadLetterRecord, GetDailyUsageUseCase, ListRejectedUsageEventsUseCase, ReportUsageEventsUseCase } from '@cec/metering-application';
-import { DailyUsageView, DeadLetterView, RejectedQueryDto, ReportUsageEventsDto, ReportUsageEventsResultView, UsageQueryDto } from './usage.dto';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBadRequestResponse, ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
+import {
+  DeadLetterRecord,
+  GetDailyUsageUseCase,
+  GetRejectedUsageEventUseCase,
+  ListRejectedUsageEventsUseCase,
+  ReplayDeadLetterUseCase,
+  ReportUsageEventsUseCase,
+} from '@cec/metering-application';
+import { DailyUsageView, DeadLetterView, RejectedQueryDto, ReplayResultView, ReportUsageEventsDto, ReportUsageEventsResultView, UsageQueryDto } from './usage.dto';
 
 function deadLetterView(record: DeadLetterRecord): DeadLetterView {
   return {
@@ -11,6 +18,8 @@ function deadLetterView(record: DeadLetterRecord): DeadLetterView {
     message: record.message,
     payload: record.payload,
     receivedAt: record.receivedAt.toISO() as string,
+    replayedAt: record.replayedAt ? (record.replayedAt.toISO() as string) : null,
+    replayOutcome: record.replayOutcome,
   };
 }
 
@@ -22,6 +31,8 @@ export class UsageController {
     private readonly reportUsageEvents: ReportUsageEventsUseCase,
     private readonly getDailyUsage: GetDailyUsageUseCase,
     private readonly listRejected: ListRejectedUsageEventsUseCase,
+    private readonly getRejected: GetRejectedUsageEventUseCase,
+    private readonly replayRejected: ReplayDeadLetterUseCase,
   ) {}
 
   @Post('usage-events')
@@ -37,6 +48,31 @@ export class UsageController {
   @ApiBadRequestResponse({ description: 'VALIDATION_FAILED: bad limit' })
   async rejected(@Query() query: RejectedQueryDto): Promise<DeadLetterView[]> {
     return (await this.listRejected.execute(query)).map(deadLetterView);
+  }
+
+  @Get('usage-events/rejected/:id')
+  @ApiParam({ name: 'id', description: 'The dead letter id (as listed)', example: '42' })
+  @ApiOkResponse({ type: DeadLetterView, description: 'One usage-event dead letter, with its replay state' })
+  @ApiBadRequestResponse({ description: 'VALIDATION_FAILED: id is not a dead letter id' })
+  @ApiNotFoundResponse({ description: 'DEAD_LETTER_NOT_FOUND' })
+  async rejectedOne(@Param('id') id: string): Promise<DeadLetterView> {
+    return deadLetterView(await this.getRejected.execute(id));
+  }
+
+  @Post('usage-events/rejected/:id/replay')
+  @HttpCode(200)
+  @ApiParam({ name: 'id', description: 'The dead letter id (as listed)', example: '42' })
+  @ApiOkResponse({
+    type: ReplayResultView,
+    description:
+      'The stored payload went through the same idempotent ingestion as POST /v1/usage-events (#9.3). Stored (accepted or parked) or already stored ' +
+      '(duplicate): the dead letter is marked replayed (kept, never deleted). Replaying again is a duplicate. Refused again: its code, nothing written.',
+  })
+  @ApiBadRequestResponse({ description: 'VALIDATION_FAILED: id is not a dead letter id' })
+  @ApiNotFoundResponse({ description: 'DEAD_LETTER_NOT_FOUND' })
+  async replay(@Param('id') id: string): Promise<ReplayResultView> {
+    const result = await this.replayRejected.execute(id);
+    return { outcome: result.outcome, code: result.code, message: result.message, deadLetter: deadLetterView(result.deadLetter) };
   }
 
   @Get('usage')
