@@ -27,8 +27,8 @@ describe('#9.3 usage reported in the same millisecond as its subscription is cre
     expect(response.status).toBe(202);
     expect(response.body.accepted).toBe(2);
     expect(response.body.rejected).toEqual([]);
-    // days 1-9: 2; days 10-19: 5; days 20-30: 3 → 18 + 50 + 33 = 101
-    const usage = await platform.usage(sub, '2025-06', 101);
+    // days 1-9: 2; days 10-20: 5 (day 20 held 5 until 09:00, R4.1); days 21-30: 3 → 18 + 55 + 30 = 103
+    const usage = await platform.usage(sub, '2025-06', 103);
     expect(usage.days.find((d) => d.date === '2025-06-10')?.quantity).toBe(5);
     // nothing was dead-lettered for it
     const rejected = await platform.metering.get<Array<{ payload: unknown }>>('/v1/usage-events/rejected?limit=1000');

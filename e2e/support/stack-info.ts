@@ -11,5 +11,6 @@ export interface StackInfo {
 }
 
 export function stackInfo(): StackInfo {
-  return JSON.parse(readFileSync(join(tmpdir(), 'cec-billing-e2e-stack.json'), 'utf8')) as StackInfo;
+  // the private stack's state file is named after E2E_STACK_NAME (tools/stack/private-stack.ts)
+  return JSON.parse(readFileSync(join(tmpdir(), `cec-billing-${process.env['E2E_STACK_NAME'] ?? 'e2e'}-stack.json`), 'utf8')) as StackInfo;
 }

@@ -143,6 +143,25 @@ describe('#9.3 usage for a subscription not known yet is parked, counted once kn
     expect(await quantityOn(sub, '2025-11-03')).toBe(5);
   });
 
+  it('#9.3 the sweep un-parks an event parked by a batch that raced the recording of its subscription (it counts; its revision and timeline_write catch up)', async () => {
+    const sub = ids('sub-raced');
+    await publishChanges(nc, [{ subscriptionId: sub, accountId: ACCOUNT, sequence: 1, effectiveAt: '2025-11-01T00:00:00+08:00', quantity: 1 }]);
+    // what a batch leaves when its "subscription unknown" check ran just before the subscription's commit
+    const eventId = ids('raced');
+    await sql(
+      `insert into metering.usage_event (id, subscription_id, quantity, occurred_at, received_at, revision, parked_source)
+       values ($1, $2, 9, '2025-12-02T01:00:00Z', now(), nextval('metering.timeline_revision'), 'nats')`,
+      [eventId, sub],
+    );
+    expect(await quantityOn(sub, '2025-12-02')).toBe(9);
+    await running.app.get(ParkedUsageSweeper).tick();
+    expect(await parkedSource(eventId)).toBeNull();
+    const [row] = await sql<{ revision: string }>('select revision::text as revision from metering.usage_event where id = $1', [eventId]);
+    const [write] = await sql<{ max_revision: string }>("select max_revision::text as max_revision from metering.timeline_write where subscription_id = $1 and period = '2025-12'", [sub]);
+    expect(write.max_revision).toBe(row.revision);
+    expect(await deadLettersOf(eventId)).toEqual([]);
+  });
+
   it('#9.3 an event whose subscription never appears is dead-lettered UNKNOWN_SUBSCRIPTION after the bound (here 1 s), and an operator inspects and replays it', async () => {
     const ghostSub = ids('sub-ghost');
     const ghost = { id: ids('ghost'), subscriptionId: ghostSub, quantity: 6, timestamp: '2025-11-15T10:00:00+08:00' };
