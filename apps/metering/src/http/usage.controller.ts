@@ -78,7 +78,7 @@ export class UsageController {
   @Get('usage')
   @ApiOkResponse({ type: DailyUsageView, description: 'Daily quantities of R4.1 in the UTC+8 calendar; every day of the month, zeros included' })
   @ApiBadRequestResponse({ description: 'VALIDATION_FAILED: missing subscriptionId or a period not written YYYY-MM' })
-  @ApiNotFoundResponse({ description: 'SUBSCRIPTION_NOT_FOUND: metering has not learned this subscription' })
+  @ApiNotFoundResponse({ description: 'SUBSCRIPTION_NOT_FOUND: metering has not learned this subscription yet (usage reported for it meanwhile is parked and counts once it does)' })
   usage(@Query() query: UsageQueryDto): Promise<DailyUsageView> {
     return this.getDailyUsage.execute(query);
   }

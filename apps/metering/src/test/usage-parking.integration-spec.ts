@@ -235,6 +235,9 @@ describe('#9.3 usage for a subscription not known yet is parked, counted once kn
     expect((await running.api.get('/v1/usage-events/rejected/999999999')).body).toMatchObject({ statusCode: 404, code: 'DEAD_LETTER_NOT_FOUND' });
     expect((await running.api.post('/v1/usage-events/rejected/999999999/replay', {})).status).toBe(404);
     expect((await running.api.withToken(null).post('/v1/usage-events/rejected/1/replay', {})).status).toBe(401);
+    const docs = await running.api.withToken(null).get<{ paths: Record<string, unknown>; components: { schemas: Record<string, { properties: Record<string, unknown> }> } }>('/docs-json');
+    expect(Object.keys(docs.body.paths)).toEqual(expect.arrayContaining(['/v1/usage-events/rejected/{id}', '/v1/usage-events/rejected/{id}/replay']));
+    expect(Object.keys(docs.body.components.schemas['ReportUsageEventsResultView'].properties)).toEqual(expect.arrayContaining(['accepted', 'parked', 'duplicates', 'rejected']));
   });
 
   it('#9.3 NATS: redeliveries caused by a database error consume no budget: after many failed deliveries the event is stored, not dead-lettered', async () => {
