@@ -4,7 +4,9 @@ import { STREAMS } from '@cec/contracts';
 import { Clock, CLOCK } from '@cec/kernel';
 import { PlatformModule, PlatformOptions } from '@cec/platform';
 import {
+  ExpireParkedUsageUseCase,
   GetDailyUsageUseCase,
+  GetRejectedUsageEventUseCase,
   GetMonthlyUsageUseCase,
   GetUsageRevisionsUseCase,
   IngestUsageEventsUseCase,
@@ -13,17 +15,19 @@ import {
   MeteringDeps,
   MeteringRepository,
   RecordSubscriptionChangesUseCase,
+  ReplayDeadLetterUseCase,
   ReportUsageEventsUseCase,
 } from '@cec/metering-application';
 import { PostgresMeteringRepository } from '@cec/metering-persistence';
 import { METERING_ORM } from './metering.module-def';
 import { UsageController } from './http/usage.controller';
-import { DEFAULT_CONSUMER_SETTINGS, METERING_CONSUMER_SETTINGS, MeteringConsumerSettings } from './messaging/consumer-settings';
+import { loadMeteringConsumerSettings, METERING_CONSUMER_SETTINGS, MeteringConsumerSettings } from './messaging/consumer-settings';
 import { MeteringRpcHandler } from './messaging/metering-rpc.handler';
 import { SubscriptionChangedConsumer } from './messaging/subscription-changed.consumer';
 import { UsageReportedConsumer } from './messaging/usage-reported.consumer';
+import { ParkedUsageSweeper } from './messaging/parked-usage.sweeper';
 
-const USE_CASES = [IngestUsageEventsUseCase, RecordSubscriptionChangesUseCase, GetDailyUsageUseCase, GetMonthlyUsageUseCase, GetUsageRevisionsUseCase, ListRejectedUsageEventsUseCase];
+const USE_CASES = [IngestUsageEventsUseCase, RecordSubscriptionChangesUseCase, GetDailyUsageUseCase, GetMonthlyUsageUseCase, GetUsageRevisionsUseCase, ListRejectedUsageEventsUseCase, GetRejectedUsageEventUseCase];
 
 const useCaseProviders: Provider[] = USE_CASES.map((useCase) => ({
   provide: useCase,
@@ -45,9 +49,21 @@ export class MeteringAppModule {
       controllers: [UsageController, MeteringRpcHandler],
       providers: [
         { provide: METERING_REPOSITORY, inject: [EntityManager], useFactory: (em: EntityManager) => new PostgresMeteringRepository(em) },
-        { provide: METERING_CONSUMER_SETTINGS, useValue: { ...DEFAULT_CONSUMER_SETTINGS, ...consumers } satisfies MeteringConsumerSettings },
+        { provide: METERING_CONSUMER_SETTINGS, useValue: loadMeteringConsumerSettings(process.env, consumers) satisfies MeteringConsumerSettings },
         ...useCaseProviders,
         { provide: ReportUsageEventsUseCase, inject: [IngestUsageEventsUseCase], useFactory: (ingest: IngestUsageEventsUseCase) => new ReportUsageEventsUseCase(ingest) },
+        {
+          provide: ReplayDeadLetterUseCase,
+          inject: [METERING_REPOSITORY, CLOCK, IngestUsageEventsUseCase],
+          useFactory: (repository: MeteringRepository, clock: Clock, ingest: IngestUsageEventsUseCase) => new ReplayDeadLetterUseCase({ repository, clock }, ingest),
+        },
+        {
+          provide: ExpireParkedUsageUseCase,
+          inject: [METERING_REPOSITORY, CLOCK, METERING_CONSUMER_SETTINGS],
+          useFactory: (repository: MeteringRepository, clock: Clock, settings: MeteringConsumerSettings) =>
+            new ExpireParkedUsageUseCase({ repository, clock }, settings.parkedUsageTtlMs),
+        },
+        ParkedUsageSweeper,
         UsageReportedConsumer,
         SubscriptionChangedConsumer,
       ],

@@ -46,12 +46,17 @@ export const RejectedQuerySchema = z.strictObject({
 });
 export class RejectedQueryDto extends createZodDto(RejectedQuerySchema) {}
 
+/** `/v1/usage-events/rejected/:id`: a dead letter's id, as listed (a positive whole number). */
+export const DeadLetterIdParamsSchema = z.strictObject({
+  id: z.string().regex(/^[1-9][0-9]{0,17}$/, { error: 'is not a dead letter id' }).meta({ example: '42' }),
+});
+export class DeadLetterIdParamsDto extends createZodDto(DeadLetterIdParamsSchema) {}
 
 export class RejectedUsageEventView {
   @ApiProperty({ type: String, nullable: true, description: 'The event id, null when it was missing or malformed' })
   id!: string | null;
 
-  @ApiProperty({ enum: ['VALIDATION_FAILED', 'UNKNOWN_SUBSCRIPTION'] })
+  @ApiProperty({ enum: ['VALIDATION_FAILED', 'EVENT_ID_CONFLICT'], description: 'EVENT_ID_CONFLICT (#8.6): the id is already used by an event with another subscriptionId, quantity or timestamp (to the second)' })
   code!: string;
 
   @ApiProperty({ example: 'quantity must be a whole number >= 0 and at most 1000000' })
@@ -59,8 +64,15 @@ export class RejectedUsageEventView {
 }
 
 export class ReportUsageEventsResultView {
-  @ApiProperty({ description: 'Events stored now' })
+  @ApiProperty({ description: 'Events stored now, parked ones included (each will be counted)' })
   accepted!: number;
+
+  @ApiProperty({
+    description:
+      'Of `accepted`, events for a subscription metering does not know yet (#9.3): kept, and counted from the moment it learns the subscription ' +
+      '(subscription.changed); dead-lettered UNKNOWN_SUBSCRIPTION if it never does within PARKED_USAGE_TTL_SECONDS (default 24 h)',
+  })
+  parked!: number;
 
   @ApiProperty({ description: 'Events whose id was already stored (or repeated in the batch): no effect (R6.1)' })
   duplicates!: number;
@@ -95,7 +107,7 @@ export class DeadLetterView {
   @ApiProperty({ enum: ['rest', 'nats'] })
   source!: string;
 
-  @ApiProperty({ enum: ['VALIDATION_FAILED', 'UNKNOWN_SUBSCRIPTION'] })
+  @ApiProperty({ enum: ['VALIDATION_FAILED', 'UNKNOWN_SUBSCRIPTION', 'EVENT_ID_CONFLICT'] })
   code!: string;
 
   @ApiProperty({ example: 'quantity must be a whole number >= 0 and at most 1000000' })
@@ -106,4 +118,24 @@ export class DeadLetterView {
 
   @ApiProperty({ example: '2025-11-05T02:00:01.000Z' })
   receivedAt!: string;
+
+  @ApiProperty({ type: String, nullable: true, example: null, description: 'When a replay first stored the event (or found it stored); null until then. Never deleted.' })
+  replayedAt!: string | null;
+
+  @ApiProperty({ type: String, nullable: true, enum: ['accepted', 'duplicate', 'parked'], description: 'What that first successful replay did' })
+  replayOutcome!: string | null;
+}
+
+export class ReplayResultView {
+  @ApiProperty({ enum: ['accepted', 'duplicate', 'parked', 'rejected'], description: 'accepted: stored now; duplicate: already stored with the same content; parked: stored, counted once its subscription is known; rejected: refused again' })
+  outcome!: string;
+
+  @ApiProperty({ type: String, nullable: true, description: 'The refusal code when rejected again (no new dead letter is written)', example: null })
+  code!: string | null;
+
+  @ApiProperty({ type: String, nullable: true, example: null })
+  message!: string | null;
+
+  @ApiProperty({ type: DeadLetterView, description: 'The dead letter after the replay' })
+  deadLetter!: DeadLetterView;
 }

@@ -1,4 +1,6 @@
-/** Tuning of metering's JetStream consumers (defaults for production; tests shorten the delays). */
+import { ConfigError } from '@cec/platform';
+
+/** Tuning of metering's JetStream consumers and parked usage (defaults for production; tests shorten the delays). */
 export interface MeteringConsumerSettings {
   /** usage.reported messages per fetch (and per database transaction). */
   usageBatchSize: number;
@@ -7,14 +9,13 @@ export interface MeteringConsumerSettings {
   /** Longest wait for a batch to fill, ms (the NATS client's minimum is 1000). */
   maxWaitMs: number;
   /**
-   * A usage event for a subscription metering does not know yet is redelivered (nak with a
-   * delay) until its delivery count reaches this number, then dead-lettered UNKNOWN_SUBSCRIPTION:
-   * `subscription.changed` may arrive a little after the usage on NATS.
+   * #9.3: how long a usage event for a subscription metering does not know is kept parked (from
+   * its receipt) before it is dead-lettered UNKNOWN_SUBSCRIPTION. `PARKED_USAGE_TTL_SECONDS`,
+   * default 24 h.
    */
-  unknownSubscriptionDeliveries: number;
-  /** Delay of the first redelivery, doubled each time, capped at `unknownSubscriptionMaxDelayMs`. */
-  unknownSubscriptionDelayMs: number;
-  unknownSubscriptionMaxDelayMs: number;
+  parkedUsageTtlMs: number;
+  /** How often a replica sweeps the parked usage (`PARKED_USAGE_SWEEP_SECONDS`, default 60 s; 0 = never). */
+  parkedUsageSweepIntervalMs: number;
   /**
    * Ack deadline of both consumers, ms (#9.6): a batch held by an instance that died is handed to
    * another after this; a live instance reports `in_progress` every third of it while it works,
@@ -33,11 +34,32 @@ export const DEFAULT_CONSUMER_SETTINGS: MeteringConsumerSettings = {
   usageBatchSize: 1000,
   subscriptionBatchSize: 500,
   maxWaitMs: 1000,
-  unknownSubscriptionDeliveries: 5,
-  unknownSubscriptionDelayMs: 1000,
-  unknownSubscriptionMaxDelayMs: 8000,
+  parkedUsageTtlMs: 24 * 3600 * 1000,
+  parkedUsageSweepIntervalMs: 60_000,
   ackWaitMs: 10_000,
   maxAckPendingBatches: 8,
 };
+
+type Env = Record<string, string | undefined>;
+
+function seconds(env: Env, name: string, fallbackMs: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallbackMs;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0 || !/^\d+(\.\d+)?$/.test(raw)) {
+    throw new ConfigError(`${name} must be a number of seconds >= 0, got "${raw}"`);
+  }
+  return Math.round(value * 1000);
+}
+
+/** The settings from the environment, then the overrides (tests). */
+export function loadMeteringConsumerSettings(env: Env = process.env, overrides: Partial<MeteringConsumerSettings> = {}): MeteringConsumerSettings {
+  return {
+    ...DEFAULT_CONSUMER_SETTINGS,
+    parkedUsageTtlMs: seconds(env, 'PARKED_USAGE_TTL_SECONDS', DEFAULT_CONSUMER_SETTINGS.parkedUsageTtlMs),
+    parkedUsageSweepIntervalMs: seconds(env, 'PARKED_USAGE_SWEEP_SECONDS', DEFAULT_CONSUMER_SETTINGS.parkedUsageSweepIntervalMs),
+    ...overrides,
+  };
+}
 
 export const METERING_CONSUMER_SETTINGS = Symbol.for('cec.MeteringConsumerSettings');

@@ -9,9 +9,10 @@ import { messageText, natsMessageKey } from './nats-message-key';
  * `usage.reported` (stream USAGE), durable pull consumer shared by every replica: batches of up to
  * `usageBatchSize` go through the same ingestion as REST (R6) in one transaction, and are acked
  * only after it commits (JetStreamService). Malformed JSON is dead-lettered with source `nats`.
- * An event for a subscription not known yet is nak'ed with a growing delay, a bounded number of
- * times, before it is dead-lettered; a nak'ed message is settled, so the acks that follow the
- * commit leave it alone.
+ * An event for a subscription not known yet is stored parked and acked (#9.3), exactly as on
+ * REST: nothing is redelivered for it, so no redelivery budget decides its fate. A batch whose
+ * transaction fails (a database hiccup) is redelivered whole by the consumer loop; no refusal
+ * depends on the delivery count.
  */
 @Injectable()
 export class UsageReportedConsumer implements OnApplicationBootstrap {
@@ -43,16 +44,13 @@ export class UsageReportedConsumer implements OnApplicationBootstrap {
       malformed: message.ok ? undefined : { reason: message.error, text: message.text },
       natsKey: natsMessageKey(message.raw),
       rawText: () => messageText(message.raw),
-      mayDeferUnknownSubscription: message.raw.info.deliveryCount < this.settings.unknownSubscriptionDeliveries,
     }));
     const result = await this.ingest.execute({ source: 'nats', items });
-    result.outcomes.forEach((outcome, index) => {
-      if (outcome.status !== 'deferred') return;
-      const deliveries = batch[index].raw.info.deliveryCount;
-      batch[index].raw.nak(Math.min(this.settings.unknownSubscriptionDelayMs * 2 ** (deliveries - 1), this.settings.unknownSubscriptionMaxDelayMs));
-    });
-    if (result.rejected.length > 0 || result.deferred > 0) {
-      this.logger.warn(`usage.reported batch of ${batch.length}: ${result.accepted} accepted, ${result.duplicates} duplicates, ${result.rejected.length} dead-lettered, ${result.deferred} deferred (subscription not known yet)`);
+    if (result.rejected.length > 0 || result.parked > 0) {
+      this.logger.warn(
+        `usage.reported batch of ${batch.length}: ${result.accepted} accepted (${result.parked} parked: subscription not known yet), ` +
+          `${result.duplicates} duplicates, ${result.rejected.length} dead-lettered`,
+      );
     }
   }
 }

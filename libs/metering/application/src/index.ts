@@ -6,3 +6,5 @@ export * from './get-daily-usage.use-case';
 export * from './get-monthly-usage.use-case';
 export * from './get-usage-revisions.use-case';
 export * from './list-rejected-usage-events.use-case';
+export * from './replay-dead-letter.use-case';
+export * from './expire-parked-usage.use-case';

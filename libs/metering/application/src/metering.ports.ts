@@ -30,7 +30,11 @@ export interface NewDeadLetter {
   natsKey: string | null;
 }
 
+/** What replaying a dead letter did with its event (#9.3). */
+export type ReplayOutcomeStatus = 'accepted' | 'duplicate' | 'parked' | 'rejected';
+
 export interface DeadLetterRecord {
+  /** The dead letter's own id (a bigserial): every dead letter has one, even when its event has none. */
   id: string;
   kind: DeadLetterKind;
   eventId: string | null;
@@ -39,6 +43,9 @@ export interface DeadLetterRecord {
   message: string;
   payload: unknown;
   receivedAt: DateTime;
+  /** When a replay first stored its event (accepted, parked or found already stored); null until then. */
+  replayedAt: DateTime | null;
+  replayOutcome: ReplayOutcomeStatus | null;
 }
 
 /** A usage event to store: the timeline point plus its subscription and period (R2.3). */
@@ -51,11 +58,54 @@ export interface UsageEventRow {
   period: string;
 }
 
+/** A usage event as stored, normalized (instant in epoch seconds). */
+export interface StoredUsageEvent {
+  id: string;
+  subscriptionId: string;
+  quantity: number;
+  at: EpochSeconds;
+}
+
 export interface UsageBatchWrite {
-  /** Distinct ids, each for a known subscription. */
+  /**
+   * Distinct ids. An event whose subscription metering does not know (yet) is stored *parked*
+   * (#9.3): kept, unseen by the timelines until `subscription.changed` records the subscription.
+   */
   events: readonly UsageEventRow[];
+  /** Where the events came from (kept on a parked event, for its dead letter if it expires). */
+  source: IngestionSource;
   deadLetters: readonly NewDeadLetter[];
+  /**
+   * #8.6: the dead letter of an event whose id is already stored with other content; written in
+   * the same transaction (none when it answers null). Decided after the insert met the unique key,
+   * so racing batches agree.
+   */
+  conflictDeadLetter: (event: UsageEventRow, stored: StoredUsageEvent) => NewDeadLetter | null;
   receivedAt: DateTime;
+}
+
+export interface UsageBatchResult {
+  /** Ids stored by this write (counted now, or parked). */
+  inserted: ReadonlySet<string>;
+  /** The inserted ids that were parked: their subscription is not known yet. */
+  parked: ReadonlySet<string>;
+  /** Ids already stored with other content (#8.6), with what is stored; each was dead-lettered. */
+  conflicts: ReadonlyMap<string, StoredUsageEvent>;
+}
+
+/** A parked usage event whose subscription never became known within the bound (#9.3). */
+export interface ExpiredParkedUsage extends StoredUsageEvent {
+  source: IngestionSource;
+  receivedAt: DateTime;
+}
+
+export interface ParkedUsageSweep {
+  /** Parked events received before this instant, whose subscription is still unknown, are dead-lettered. */
+  expiredBefore: DateTime;
+  now: DateTime;
+  /** At most this many expire per call. */
+  limit: number;
+  deadLetter: (event: ExpiredParkedUsage) => NewDeadLetter;
 }
 
 export interface SubscriptionChangeRow {
@@ -97,17 +147,17 @@ export interface AccountRevision {
  * revision.
  */
 export interface MeteringRepository {
-  /** Which of these subscription ids metering has learned from `subscription.changed`. */
-  knownSubscriptionIds(ids: readonly string[]): Promise<Set<string>>;
   /**
-   * One transaction: inserts the events (an id already stored is skipped: R6.1) and the dead
-   * letters. Returns the ids actually inserted (the others were duplicates).
+   * One transaction: inserts the events (an id already stored is skipped: R6.1; parked when the
+   * subscription is not known: #9.3), compares the skipped ones with what is stored (#8.6) and
+   * writes the dead letters, those of the conflicts included.
    */
-  writeUsageBatch(write: UsageBatchWrite): Promise<ReadonlySet<string>>;
+  writeUsageBatch(write: UsageBatchWrite): Promise<UsageBatchResult>;
   /**
    * One transaction: upserts each subscription to its newest known state, adds the state points
-   * (a (subscription, sequence) already stored is skipped) and the dead letters. Returns how many
-   * state points were new.
+   * (a (subscription, sequence) already stored is skipped), un-parks the usage events waiting for
+   * these subscriptions (#9.3: counted from this commit on, with a new revision for R6.2) and
+   * writes the dead letters. Returns how many state points were new.
    */
   writeSubscriptionChanges(write: SubscriptionChangesWrite): Promise<number>;
   findSubscription(id: string): Promise<SubscriptionRecord | null>;
@@ -125,6 +175,15 @@ export interface MeteringRepository {
   earliestPeriodsWrittenAfter(accounts: readonly AccountRevision[]): Promise<Array<{ accountId: string; earliestPeriod: string }>>;
   /** Newest first. */
   listDeadLetters(kind: DeadLetterKind, limit: number): Promise<DeadLetterRecord[]>;
+  findDeadLetter(kind: DeadLetterKind, id: string): Promise<DeadLetterRecord | null>;
+  /** Marks a dead letter replayed; the first replay's time and outcome are kept. Returns it as stored. */
+  markDeadLetterReplayed(id: string, outcome: ReplayOutcomeStatus, at: DateTime): Promise<DeadLetterRecord | null>;
+  /**
+   * #9.3, one transaction: un-parks parked events whose subscription is known by now (one that
+   * raced the recording of its subscription), then moves up to `limit` parked events older than
+   * the bound into the dead letters. Safe beside other replicas (rows taken with skip locked).
+   */
+  sweepParkedUsage(sweep: ParkedUsageSweep): Promise<{ unparked: number; expired: number }>;
 }
 
 export const METERING_REPOSITORY = Symbol.for('cec.MeteringRepository');

@@ -1,5 +1,6 @@
 import { EntityManager, Knex } from '@mikro-orm/postgresql';
 import { DateTime } from 'luxon';
+import { periodKeyOf, sameUsageEventContent } from '@cec/metering-domain';
 import type { EpochSeconds, TimelinePoint, TimelineStatus } from '@cec/metering-domain';
 import type {
   AccountRevision,
@@ -8,9 +9,13 @@ import type {
   IngestionSource,
   MeteringRepository,
   NewDeadLetter,
+  ParkedUsageSweep,
+  ReplayOutcomeStatus,
+  StoredUsageEvent,
   SubscriptionChangesWrite,
   SubscriptionPoints,
   SubscriptionRecord,
+  UsageBatchResult,
   UsageBatchWrite,
 } from '@cec/metering-application';
 import { MeteringSubscriptionEntity } from './metering.entities';
@@ -124,6 +129,74 @@ interface DeadLetterRow {
   message: string;
   payload: unknown;
   received_ms: number;
+  replayed_ms: number | null;
+  replay_outcome: ReplayOutcomeStatus | null;
+}
+
+const DEAD_LETTER_COLUMNS = `id::text as id, kind, event_id, source, code, message, payload,
+  (extract(epoch from received_at) * 1000)::float8 as received_ms,
+  (extract(epoch from replayed_at) * 1000)::float8 as replayed_ms, replay_outcome`;
+
+function deadLetterRecord(row: DeadLetterRow): DeadLetterRecord {
+  return {
+    id: row.id,
+    kind: row.kind,
+    eventId: row.event_id,
+    source: row.source,
+    code: row.code,
+    message: row.message,
+    payload: row.payload,
+    receivedAt: DateTime.fromMillis(Math.round(row.received_ms), { zone: 'utc' }),
+    replayedAt: row.replayed_ms === null ? null : DateTime.fromMillis(Math.round(row.replayed_ms), { zone: 'utc' }),
+    replayOutcome: row.replay_outcome,
+  };
+}
+
+interface StoredUsageRow {
+  id: string;
+  subscription_id: string;
+  quantity: number;
+  at: number;
+}
+
+function storedUsage(row: StoredUsageRow): StoredUsageEvent {
+  return { id: row.id, subscriptionId: row.subscription_id, quantity: row.quantity, at: toEpochSeconds(row.at) };
+}
+
+/**
+ * #9.3: un-parks the parked usage events these rows name (locked in id order), with a new
+ * revision each, and records the periods they touch in `timeline_write` (R6.2: a run that read the
+ * account before sees the change). Returns how many were un-parked.
+ */
+async function unparkUsage(trx: Knex, selectParkedIds: string, bindings: readonly unknown[]): Promise<number> {
+  const rows = await query<{ subscription_id: string; at: number; revision: string }>(
+    trx,
+    `with target as (${selectParkedIds}),
+     moved as (
+       update usage_event u set parked_source = null, revision = nextval('timeline_revision')
+       from target where u.id = target.id
+       returning u.subscription_id, extract(epoch from u.occurred_at)::float8 as at, u.revision::text as revision
+     )
+     select * from moved`,
+    bindings,
+  );
+  if (rows.length === 0) return 0;
+  const touched = new Map<string, { subscriptionId: string; period: string; revision: bigint }>();
+  for (const row of rows) {
+    const period = periodKeyOf(toEpochSeconds(row.at));
+    const key = `${row.subscription_id}\u0000${period}`;
+    const revision = BigInt(row.revision);
+    const entry = touched.get(key);
+    if (!entry || entry.revision < revision) touched.set(key, { subscriptionId: row.subscription_id, period, revision });
+  }
+  const entries = [...touched.entries()].sort(([a], [b]) => compareStrings(a, b)).map(([, entry]) => entry);
+  await trx.raw(
+    `insert into timeline_write (subscription_id, period, max_revision)
+     select * from unnest(?::text[], ?::text[], ?::bigint[])
+     on conflict (subscription_id, period) do update set max_revision = greatest(timeline_write.max_revision, excluded.max_revision)`,
+    [entries.map((e) => e.subscriptionId), entries.map((e) => e.period), entries.map((e) => e.revision.toString())],
+  );
+  return rows.length;
 }
 
 type SubscriptionFilter = { column: 'id' | 'account_id'; values: readonly string[] };
@@ -230,42 +303,65 @@ export class PostgresMeteringRepository implements MeteringRepository {
     return this.em.getKnex();
   }
 
-  async knownSubscriptionIds(ids: readonly string[]): Promise<Set<string>> {
-    if (ids.length === 0) return new Set();
-    const rows = await query<{ id: string }>(this.knex, 'select id from subscription where id = any(?::text[])', [[...ids]]);
-    return new Set(rows.map((row) => row.id));
-  }
-
-  async writeUsageBatch(write: UsageBatchWrite): Promise<ReadonlySet<string>> {
+  async writeUsageBatch(write: UsageBatchWrite): Promise<UsageBatchResult> {
     const receivedAt = write.receivedAt.toUTC().toISO() as string;
     const events = [...write.events].sort((a, b) => compareStrings(a.id, b.id));
     return this.knex.transaction(async (trx) => {
       await trx.raw('select pg_advisory_xact_lock_shared(?)', [TIMELINE_REVISION_LOCK]);
-      let inserted = new Set<string>();
+      const inserted = new Set<string>();
+      const parked = new Set<string>();
+      const conflicts = new Map<string, StoredUsageEvent>();
+      const deadLetters = [...write.deadLetters];
       if (events.length > 0) {
-        const rows = await query<{ id: string }>(
+        // an event whose subscription is not recorded yet is stored parked (#9.3); the others
+        // mark their (subscription, period) written at their revision (R6.2)
+        const rows = await query<{ id: string; parked: boolean }>(
           trx,
           `with input as (
-             select * from unnest(?::text[], ?::text[], ?::int[], ?::bigint[], ?::text[]) as i(id, subscription_id, quantity, at, period)
+             select i.*, not exists (select 1 from subscription s where s.id = i.subscription_id) as parked
+             from unnest(?::text[], ?::text[], ?::int[], ?::bigint[], ?::text[]) as i(id, subscription_id, quantity, at, period)
            ), ins as (
-             insert into usage_event (id, subscription_id, quantity, occurred_at, received_at, revision)
-             select id, subscription_id, quantity, to_timestamp(at), ?::timestamptz, nextval('timeline_revision') from input
+             insert into usage_event (id, subscription_id, quantity, occurred_at, received_at, revision, parked_source)
+             select id, subscription_id, quantity, to_timestamp(at), ?::timestamptz, nextval('timeline_revision'), case when parked then ?::text end
+             from input
              on conflict (id) do nothing
-             returning id, revision
+             returning id, revision, parked_source is not null as parked
            ), touched as (
              insert into timeline_write (subscription_id, period, max_revision)
              select input.subscription_id, input.period, max(ins.revision) from ins join input on input.id = ins.id
+             where not ins.parked
              group by input.subscription_id, input.period
              order by input.subscription_id, input.period
              on conflict (subscription_id, period) do update set max_revision = greatest(timeline_write.max_revision, excluded.max_revision)
            )
-           select id from ins`,
-          [events.map((e) => e.id), events.map((e) => e.subscriptionId), events.map((e) => e.quantity), events.map((e) => e.at), events.map((e) => e.period), receivedAt],
+           select id, parked from ins`,
+          [events.map((e) => e.id), events.map((e) => e.subscriptionId), events.map((e) => e.quantity), events.map((e) => e.at), events.map((e) => e.period), receivedAt, write.source],
         );
-        inserted = new Set(rows.map((row) => row.id));
+        for (const row of rows) {
+          inserted.add(row.id);
+          if (row.parked) parked.add(row.id);
+        }
+        // #8.6: an id that met the unique key is compared with what is stored (committed: the
+        // insert waited for any racing batch that holds the same id)
+        const skipped = events.filter((event) => !inserted.has(event.id));
+        if (skipped.length > 0) {
+          const stored = await query<StoredUsageRow>(
+            trx,
+            'select id, subscription_id, quantity, extract(epoch from occurred_at)::float8 as at from usage_event where id = any(?::text[])',
+            [skipped.map((event) => event.id)],
+          );
+          const byId = new Map(stored.map((row) => [row.id, storedUsage(row)]));
+          for (const event of skipped) {
+            const found = byId.get(event.id);
+            if (!found || sameUsageEventContent(found, event)) continue; // a duplicate (R6.1)
+            conflicts.set(event.id, found);
+            const letter = write.conflictDeadLetter(event, found);
+            if (letter) deadLetters.push(letter);
+          }
+        }
       }
-      await insertDeadLetters(trx, write.deadLetters, receivedAt);
-      return inserted;
+      await insertDeadLetters(trx, deadLetters, receivedAt);
+      return { inserted, parked, conflicts };
     });
   }
 
@@ -336,6 +432,12 @@ export class PostgresMeteringRepository implements MeteringRepository {
           ],
         );
         recorded = Number(rows[0]?.count ?? 0);
+        // #9.3: usage parked for these subscriptions counts from this commit on
+        await unparkUsage(
+          trx,
+          'select id from usage_event where parked_source is not null and subscription_id = any(?::text[]) order by id for update',
+          [latest.map((r) => r.change.subscriptionId)],
+        );
       }
       await insertDeadLetters(trx, write.deadLetters, receivedAt);
       return recorded;
@@ -380,20 +482,59 @@ export class PostgresMeteringRepository implements MeteringRepository {
 
   async listDeadLetters(kind: DeadLetterKind, limit: number): Promise<DeadLetterRecord[]> {
     // raw SQL: jsonb comes back as sent (a payload that is a JSON string stays a string)
-    const rows = await query<DeadLetterRow>(
+    const rows = await query<DeadLetterRow>(this.knex, `select ${DEAD_LETTER_COLUMNS} from dead_letter where kind = ? order by dead_letter.id desc limit ?`, [kind, limit]);
+    return rows.map(deadLetterRecord);
+  }
+
+  async findDeadLetter(kind: DeadLetterKind, id: string): Promise<DeadLetterRecord | null> {
+    const [row] = await query<DeadLetterRow>(this.knex, `select ${DEAD_LETTER_COLUMNS} from dead_letter where kind = ? and id = ?::bigint`, [kind, id]);
+    return row ? deadLetterRecord(row) : null;
+  }
+
+  async markDeadLetterReplayed(id: string, outcome: ReplayOutcomeStatus, at: DateTime): Promise<DeadLetterRecord | null> {
+    const [row] = await query<DeadLetterRow>(
       this.knex,
-      'select id::text as id, kind, event_id, source, code, message, payload, (extract(epoch from received_at) * 1000)::float8 as received_ms from dead_letter where kind = ? order by dead_letter.id desc limit ?',
-      [kind, limit],
+      `update dead_letter set replayed_at = coalesce(replayed_at, ?::timestamptz), replay_outcome = coalesce(replay_outcome, ?)
+       where id = ?::bigint
+       returning ${DEAD_LETTER_COLUMNS}`,
+      [at.toUTC().toISO() as string, outcome, id],
     );
-    return rows.map((row) => ({
-      id: row.id,
-      kind: row.kind,
-      eventId: row.event_id,
-      source: row.source,
-      code: row.code,
-      message: row.message,
-      payload: row.payload,
-      receivedAt: DateTime.fromMillis(Math.round(row.received_ms), { zone: 'utc' }),
-    }));
+    return row ? deadLetterRecord(row) : null;
+  }
+
+  async sweepParkedUsage(sweep: ParkedUsageSweep): Promise<{ unparked: number; expired: number }> {
+    const now = sweep.now.toUTC().toISO() as string;
+    return this.knex.transaction(async (trx) => {
+      await trx.raw('select pg_advisory_xact_lock_shared(?)', [TIMELINE_REVISION_LOCK]);
+      // parked by a batch that raced the recording of its subscription: un-park it now
+      const unparked = await unparkUsage(
+        trx,
+        `select u.id from usage_event u
+         where u.parked_source is not null and exists (select 1 from subscription s where s.id = u.subscription_id)
+         order by u.id for update skip locked`,
+        [],
+      );
+      const expired = await query<StoredUsageRow & { source: IngestionSource; received_ms: number }>(
+        trx,
+        `with target as (
+           select u.id from usage_event u
+           where u.parked_source is not null and u.received_at < ?::timestamptz
+             and not exists (select 1 from subscription s where s.id = u.subscription_id)
+           order by u.received_at, u.id limit ? for update skip locked
+         ), gone as (
+           delete from usage_event u using target where u.id = target.id
+           returning u.id, u.subscription_id, u.quantity, extract(epoch from u.occurred_at)::float8 as at, u.parked_source as source,
+             (extract(epoch from u.received_at) * 1000)::float8 as received_ms
+         )
+         select * from gone order by received_ms, id`,
+        [sweep.expiredBefore.toUTC().toISO() as string, sweep.limit],
+      );
+      await insertDeadLetters(
+        trx,
+        expired.map((row) => sweep.deadLetter({ ...storedUsage(row), source: row.source, receivedAt: DateTime.fromMillis(Math.round(row.received_ms), { zone: 'utc' }) })),
+        now,
+      );
+      return { unparked, expired: expired.length };
+    });
   }
 }

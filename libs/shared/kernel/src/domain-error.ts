@@ -12,6 +12,7 @@ export const ERROR_CODES = {
   PRODUCT_NOT_FOUND: 'not_found',
   ACCOUNT_NOT_FOUND: 'not_found',
   SUBSCRIPTION_NOT_FOUND: 'not_found',
+  DEAD_LETTER_NOT_FOUND: 'not_found',
   BILL_NOT_FOUND: 'not_found',
   BILLING_RUN_NOT_FOUND: 'not_found',
   PRODUCT_CODE_EXISTS: 'conflict',

@@ -1,4 +1,5 @@
 import { Migration } from '@mikro-orm/migrations';
+import { Migration0002ParkedUsage } from './migration-0002-parked-usage';
 
 /**
  * Metering's tables. Every timeline write (a state point, a usage event) takes a number from the
@@ -84,4 +85,7 @@ export class Migration0001Metering extends Migration {
   }
 }
 
-export const METERING_MIGRATIONS = [{ name: 'Migration0001Metering', class: Migration0001Metering }];
+export const METERING_MIGRATIONS = [
+  { name: 'Migration0001Metering', class: Migration0001Metering },
+  { name: 'Migration0002ParkedUsage', class: Migration0002ParkedUsage },
+];
