@@ -182,16 +182,16 @@ describe('#9.1 runs never loop, never hang: paged usage, failed accounts, cancel
     expect(await billsOf(app.api, poisoned, '2025-10')).toEqual([]);
   }, 60_000);
 
-  it('#9.1 a quantity that overflows a bill-line column ends as a failed account (NUMERIC_OVERFLOW), not a loop', async () => {
-    catalog.price('ov-cec', '0.01');
+  it('#9.1 an amount that overflows a bill-line column ends as a failed account (NUMERIC_OVERFLOW), not a loop', async () => {
+    catalog.price('ov-cec', '1000000000000.00');
     const app = await start({ run: { batchSize: 5 } });
     const ids = await accounts(app, 'ov', 3);
     const huge = ids[1];
-    for (const acc of ids) metering.set(acc, `${acc}-s1`, '2025-12', days('2025-12', 1, 31, acc === huge ? 100_000_000 : 1, 'ov-cec'));
+    for (const acc of ids) metering.set(acc, `${acc}-s1`, '2025-12', days('2025-12', 1, 31, acc === huge ? 1_000_000 : 1, 'ov-cec'));
 
     const run = await finished(app, (await startRun(app, '2025-12')).id);
 
-    // 31 * 100,000,000 quantity-days do not fit the integer column bill_line.quantity_days
+    // 1,000,000 agents at 10^12 a month: 10^18 does not fit the numeric(20,2) amount columns (quantity_days is bigint since #8.5)
     expect(run).toMatchObject({ status: 'completed_with_failures', accountsBilled: 2, accountsFailed: 1 });
     expect(await failuresOf(app, run.id)).toEqual([{ accountId: huge, code: 'NUMERIC_OVERFLOW', message: expect.stringMatching(/22003/), attempts: 1, failedAt: expect.any(String) }]);
     expect(await billsOf(app.api, huge, '2025-12')).toEqual([]);

@@ -32,10 +32,10 @@ describe('billing under hostile input (issue #8)', () => {
   });
 
   it.each<[string, string, string, RegExp]>([
-    ['GET /v1/bills?accountId[a]=1', '/v1/bills?accountId[a]=1', 'accountId', /^accountId/],
-    ['GET /v1/bills?accountId=a&accountId=b', '/v1/bills?accountId=a&accountId=b', 'accountId', /^accountId must be given once/],
-    ['GET /v1/billing-runs?period[a]=1', '/v1/billing-runs?period[a]=1', 'period', /^period/],
-    ['GET /v1/billing-runs?period=2025-01&period=2025-02', '/v1/billing-runs?period=2025-01&period=2025-02', 'period', /^period must be given once/],
+    ['GET /v1/bills?accountId[a]=1', '/v1/bills?accountId[a]=1', 'accountId', /\baccountId\b/],
+    ['GET /v1/bills?accountId=a&accountId=b', '/v1/bills?accountId=a&accountId=b', 'accountId', /\baccountId must be given once/],
+    ['GET /v1/billing-runs?period[a]=1', '/v1/billing-runs?period[a]=1', 'period', /\bperiod\b/],
+    ['GET /v1/billing-runs?period=2025-01&period=2025-02', '/v1/billing-runs?period=2025-01&period=2025-02', 'period', /\bperiod must be given once/],
   ])('#8.4 %s is a 400 naming the parameter, not "no filter"', async (_name, path, _param, message) => {
     const response = await running.api.get(path);
     expect(response.body).toEqual({ statusCode: 400, code: 'VALIDATION_FAILED', message: expect.stringMatching(message) });
@@ -44,8 +44,8 @@ describe('billing under hostile input (issue #8)', () => {
   it.each<[string, 'POST' | 'PUT', () => string, unknown, RegExp]>([
     ['#8.2 a discount from year 0000', 'POST', () => '/v1/discounts', { accountId: 'x', rate: '0.1', effectiveFrom: '0000-01-01' }, /^effectiveFrom must be a calendar date from 1970-01-01/],
     ['#8.2 a discount to year 99999', 'POST', () => '/v1/discounts', { accountId: 'x', rate: '0.1', effectiveFrom: '2026-01-01', effectiveTo: '99999-01-01' }, /^effectiveTo must be/],
-    ['#8.2 a NUL in a top-up reference', 'POST', () => `/v1/accounts/${acc}/top-ups`, { amount: '1.00', reference: 'r\u0000' }, /^reference must be/],
-    ['#8.2 a NUL in a path id', 'POST', () => '/v1/accounts/a%00b/top-ups', { amount: '1.00', reference: 'r1' }, /^id must be/],
+    ['#8.2 a NUL in a top-up reference', 'POST', () => `/v1/accounts/${acc}/top-ups`, { amount: '1.00', reference: 'r\u0000' }, /^reference must/],
+    ['#8.2 a NUL in a path id', 'POST', () => '/v1/accounts/a%00b/top-ups', { amount: '1.00', reference: 'r1' }, /\bid must/],
     ['#8.3 the test clock at +25:00', 'PUT', () => '/v1/test/clock', { now: '2026-05-01T00:00:00+25:00' }, /^now must have an offset from -14:00 to \+14:00/],
     ['#8.2 the test clock in year 0001', 'PUT', () => '/v1/test/clock', { now: '0001-01-01T00:00:00+08:00' }, /^now must be an instant from 1970-01-01/],
   ])('%s is a 400 naming the field, and nothing changes', async (_name, method, path, body, message) => {

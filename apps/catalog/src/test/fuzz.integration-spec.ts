@@ -27,9 +27,9 @@ describe('catalog under hostile input (issue #8)', () => {
     ['effectiveFrom in year 0000', '/v1/products/basic-cec/prices', { unitPrice: '5.00', currency: 'USD', effectiveFrom: '0000-01-01' }, /^effectiveFrom must be/],
     ['effectiveFrom in year 0001', '/v1/products/basic-cec/prices', { unitPrice: '5.00', currency: 'USD', effectiveFrom: '0001-01-01' }, /^effectiveFrom must be/],
     ['effectiveFrom in year 99999', '/v1/products/basic-cec/prices', { unitPrice: '5.00', currency: 'USD', effectiveFrom: '99999-01-01' }, /^effectiveFrom must be/],
-    ['a NUL in the product code', '/v1/products', { code: 'a\u0000b', name: 'A', unit: 'agent', features: [], billingModes: ['pay_per_use'] }, /^code must be/],
-    ['a NUL in the product name', '/v1/products', { code: 'nul-name', name: 'A\u0000B', unit: 'agent', features: [], billingModes: ['pay_per_use'] }, /^name must not contain control characters/],
-    ['a NUL in a feature', '/v1/products', { code: 'nul-feature', name: 'A', unit: 'agent', features: ['ok', 'x\u0000'], billingModes: ['pay_per_use'] }, /^features\[1\] must not contain control/],
+    ['a NUL in the product code', '/v1/products', { code: 'a\u0000b', name: 'A', unit: 'agent', features: [], billingModes: ['pay_per_use'] }, /^code must/],
+    ['a NUL in the product name', '/v1/products', { code: 'nul-name', name: 'A\u0000B', unit: 'agent', features: [], billingModes: ['pay_per_use'] }, /^name must not contain/],
+    ['a NUL in a feature', '/v1/products', { code: 'nul-feature', name: 'A', unit: 'agent', features: ['ok', 'x\u0000'], billingModes: ['pay_per_use'] }, /^features\[1\] must not contain/],
     ['a NUL in the price label', '/v1/products/basic-cec/prices', { unitPrice: '5.00', currency: 'USD', effectiveFrom: '2026-01-01', label: '\u0000' }, /^label must not contain/],
     ['a name of 201 characters', '/v1/products', { code: 'long-name', name: 'x'.repeat(201), unit: 'agent', features: [], billingModes: ['pay_per_use'] }, /^name must be at most 200 characters/],
     ['a __proto__ field', '/v1/products', JSON.parse('{"__proto__": {"polluted": true}, "code": "proto", "name": "A", "unit": "agent", "features": [], "billingModes": ["pay_per_use"]}'), /^__proto__ is not an allowed field/],
@@ -42,7 +42,7 @@ describe('catalog under hostile input (issue #8)', () => {
 
   it('#8.2 a NUL in a path id is a 400 naming it, not a database error', async () => {
     const response = await running.api.get('/v1/products/a%00b');
-    expect(response.body).toEqual({ statusCode: 400, code: 'VALIDATION_FAILED', message: expect.stringMatching(/^code must be/) });
+    expect(response.body).toEqual({ statusCode: 400, code: 'VALIDATION_FAILED', message: expect.stringMatching(/\bcode must/) });
   });
 
   it('#8.2 a body nested 5000 deep or sent as text/plain is a 400, not a 500', async () => {

@@ -51,9 +51,9 @@ describe('subscription under hostile input (issue #8)', () => {
   it.each<[string, string, unknown, RegExp]>([
     ['#8.2 enabledAt in year 0001 (+08:00)', '/v1/subscriptions', { ...subscription, enabledAt: '0001-01-01T00:00:00+08:00' }, /^enabledAt must be an instant from 1970-01-01/],
     ['#8.2 enabledAt in year 0000', '/v1/subscriptions', { ...subscription, enabledAt: '0000-01-01T00:00:00Z' }, /^enabledAt must be an instant from 1970-01-01/],
-    ['#8.2 a NUL in the account name', '/v1/accounts', { name: 'Acme\u0000Corp' }, /^name must not contain control characters/],
-    ['#8.2 a NUL in the account id', '/v1/accounts', { id: 'a\u0000b', name: 'Acme' }, /^id must be 1 to 128 letters/],
-    ['#8.2 a NUL in the product code', '/v1/subscriptions', { ...subscription, productCode: 'basic\u0000cec' }, /^productCode must be/],
+    ['#8.2 a NUL in the account name', '/v1/accounts', { name: 'Acme\u0000Corp' }, /^name must not contain/],
+    ['#8.2 a NUL in the account id', '/v1/accounts', { id: 'a\u0000b', name: 'Acme' }, /^id must/],
+    ['#8.2 a NUL in the product code', '/v1/subscriptions', { ...subscription, productCode: 'basic\u0000cec' }, /^productCode must/],
     ['#8.3 an offset of +25:00', '/v1/subscriptions', { ...subscription, enabledAt: '2026-01-01T00:00:00+25:00' }, /^enabledAt must have an offset from -14:00 to \+14:00/],
     ['#8.3 an offset of -14:30', '/v1/subscriptions/sub-1/changes', { effectiveAt: '2026-05-01T00:00:00-14:30', quantity: 2 }, /^effectiveAt must have an offset/],
     ['#8.5 a quantity above the one limit (1000000)', '/v1/subscriptions', { ...subscription, quantity: 1_000_001 }, /^quantity must be a whole number >= 0 and at most 1000000$/],
@@ -75,7 +75,7 @@ describe('subscription under hostile input (issue #8)', () => {
   it('#8.4 a query value given as an object or twice is a 400 naming the parameter', async () => {
     for (const query of ['at[a]=1', 'at=2026-05-01T00%3A00%3A00Z&at=2026-05-02T00%3A00%3A00Z']) {
       const response = await running.api.get(`/v1/subscriptions/sub-1/quantity?${query}`);
-      expect(response.body).toEqual({ statusCode: 400, code: 'VALIDATION_FAILED', message: expect.stringMatching(/^at/) });
+      expect(response.body).toEqual({ statusCode: 400, code: 'VALIDATION_FAILED', message: expect.stringMatching(/\bat\b/) });
     }
   });
 
