@@ -217,7 +217,7 @@ describe('billing: the scheduler (R7.1) and the test clock', () => {
     expect(byId[`bad-json-${good}`]).toMatchObject({ subject: SUBJECTS.accountCreated, code: 'MALFORMED_MESSAGE', payload: '{not json' });
     expect(byId[`bad-id-${good}`]).toMatchObject({ code: 'VALIDATION_FAILED', message: expect.stringMatching(/accountId/), payload: expect.objectContaining({ accountId: 'white space' }) });
     expect(byId[`bad-id-${good}`].messageKey).toMatch(/^BILLING_EVENTS:\d+$/);
-    expect((await running.api.get('/v1/accounts/white%20space/balance')).status).toBe(404);
+    expect((await running.api.get('/v1/accounts/white%20space/balance')).body).toMatchObject({ statusCode: 400, code: 'VALIDATION_FAILED' }); // not an id: never recorded
     const bad = await running.api.get('/v1/dead-letters?limit=0');
     expect(bad.status).toBe(400);
     expect(bad.body).toMatchObject({ code: 'VALIDATION_FAILED', message: expect.stringMatching(/limit/) });

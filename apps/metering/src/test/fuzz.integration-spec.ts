@@ -46,6 +46,7 @@ describe('metering under hostile input (issue #8)', () => {
     expect(response.status).toBe(202);
     expect(response.body).toEqual({
       accepted: 1,
+      parked: 0,
       duplicates: 0,
       rejected: [
         { id: ids('over'), code: 'VALIDATION_FAILED', message: 'quantity must be a whole number >= 0 and at most 1000000' },
@@ -79,10 +80,12 @@ describe('metering under hostile input (issue #8)', () => {
     }
   });
 
-  it('#8.2 a body nested 5000 deep is a 400, and a nested event is refused by itself (dead letter), not a 500', async () => {
+  it('#8.2 a body nested 5000 deep is a 400 (also inside an event), and a nested event within the depth limit is refused by itself (dead letter), not a 500', async () => {
     const nested = await running.api.raw('POST', '/v1/usage-events', `${'['.repeat(5000)}${']'.repeat(5000)}`);
     expect(nested.body).toEqual({ statusCode: 400, code: 'VALIDATION_FAILED', message: expect.any(String) });
-    const inside = await running.api.raw<ReportResult>('POST', '/v1/usage-events', `{"events":[${'['.repeat(5000)}${']'.repeat(5000)}]}`);
+    const deepInside = await running.api.raw('POST', '/v1/usage-events', `{"events":[${'['.repeat(5000)}${']'.repeat(5000)}]}`);
+    expect(deepInside.body).toEqual({ statusCode: 400, code: 'VALIDATION_FAILED', message: expect.stringMatching(/nested too deeply/) });
+    const inside = await running.api.raw<ReportResult>('POST', '/v1/usage-events', `{"events":[${'['.repeat(20)}${']'.repeat(20)}]}`);
     expect(inside.status).toBe(202);
     expect(inside.body.rejected).toEqual([{ id: null, code: 'VALIDATION_FAILED', message: expect.stringMatching(/usage event must be an object/) }]);
   });

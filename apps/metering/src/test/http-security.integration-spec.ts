@@ -85,7 +85,8 @@ describe('metering: authentication and HTTP hardening (issue 8)', () => {
       body,
     });
     expect(accepted.status).toBe(202);
-    expect(accepted.json).toMatchObject({ accepted: 0 });
+    // unknown subscriptions: every event is kept (parked, #9.3) until its subscription is known
+    expect(accepted.json).toMatchObject({ accepted: 1000, parked: 1000 });
     const tooLarge = await rawRequest(running.api.baseUrl, {
       method: 'POST',
       path: '/v1/usage-events',

@@ -251,14 +251,14 @@ describe('#9.3 usage for a subscription not known yet is parked, counted once kn
       await eventually(
         async () => (await jsm.consumers.info(STREAMS.usage.name, CONSUMERS.meteringUsage)).delivered.consumer_seq - deliveredBefore >= 6,
         'six failed deliveries',
-        30_000,
+        55_000, // redeliveries back off 1, 2, 4, 8, 16 s: the 6th delivery comes about 31 s after the 1st
       );
     } finally {
       await sql('alter table metering.usage_event_away rename to usage_event');
     }
-    await eventually(async () => (await usageEventCount(KNOWN)) === 1, 'the event to be stored once the database is back', 15_000);
+    await eventually(async () => (await usageEventCount(KNOWN)) === 1, 'the event to be stored once the database is back', 45_000); // the next delivery comes after up to 30 s of backoff
     expect(await deadLettersOf(event.id)).toEqual([]);
-  }, 60_000);
+  }, 120_000);
 });
 
 describe('#8.6 the same usage event id with other content is refused EVENT_ID_CONFLICT', () => {

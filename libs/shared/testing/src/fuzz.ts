@@ -118,6 +118,13 @@ function requestsFor(routes: RegisteredRoute[]): fc.Arbitrary<FuzzRequest> {
     });
 }
 
+/** The tables whose part of two checksums differs. */
+function changedTables(before: string, after: string): string[] {
+  const parts = (sum: string): Map<string, string> => new Map(sum.split(';').map((part) => [part.split('=')[0], part] as [string, string]));
+  const was = parts(before);
+  return [...parts(after)].filter(([table, part]) => was.get(table) !== part).map(([table]) => table);
+}
+
 /** A checksum of every row of every table of the app's schema: equal before and after = nothing changed. */
 export class SchemaChecksum {
   private constructor(
@@ -218,7 +225,7 @@ export async function fuzzRoutes(options: FuzzOptions): Promise<FuzzReport> {
       }
       if (response.status >= 400 && response.status < 500) {
         const after = await checksum.read();
-        if (after !== before) report.failures.push(`a 4xx changed the database: ${what}`);
+        if (after !== before) report.failures.push(`a 4xx changed the database (${changedTables(before, after).join(', ')}): ${what}`);
         before = after;
       } else {
         // a 2xx may have started work in the background (an outbox relay, a run): wait for it

@@ -35,4 +35,12 @@ describe('DomainExceptionFilter: one mapping to the contract error body (R8.1)',
     expect(filter.toBody({ type: 'encoding.unsupported', statusCode: 415, message: 'unsupported content encoding "foo"' })).toMatchObject({ statusCode: 415 });
     expect(filter.toBody({ status: 503, message: 'not a client error' })).toMatchObject({ statusCode: 500, code: 'INTERNAL_ERROR' });
   });
+
+  it('#9.2 the database away or its pool exhausted is a 503 DATABASE_UNAVAILABLE, not a 500', () => {
+    const unavailable = { statusCode: 503, code: 'DATABASE_UNAVAILABLE', message: expect.stringMatching(/database is unavailable/) };
+    expect(filter.toBody(new Error('Unable to acquire a connection'))).toEqual(unavailable);
+    expect(filter.toBody(Object.assign(new Error('Knex: Timeout acquiring a connection. The pool is probably full.'), { name: 'KnexTimeoutError' }))).toEqual(unavailable);
+    expect(filter.toBody(Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }))).toEqual(unavailable);
+    expect(filter.toBody(Object.assign(new Error('duplicate key'), { code: '23505' }))).toMatchObject({ statusCode: 500 });
+  });
 });

@@ -41,6 +41,21 @@ function messageOf(response: unknown, fallback: string): string {
   return fallback;
 }
 
+const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006', 'ECONNREFUSED', 'ECONNRESET']);
+const UNAVAILABLE_MESSAGES = /Unable to acquire a connection|Timeout acquiring a connection|Connection terminated|connect ECONNREFUSED/i;
+
+/**
+ * PostgreSQL away or its pool exhausted (a connection could not be had in time, a backend ended):
+ * a 503 the caller may retry (#9.2), never a 500. The transaction, if any, was rolled back.
+ */
+export function isDatabaseUnavailable(exception: unknown): boolean {
+  if (exception === null || typeof exception !== 'object') return false;
+  const { name, code, message } = exception as { name?: unknown; code?: unknown; message?: unknown };
+  if (name === 'KnexTimeoutError' || name === 'ConnectionException') return true;
+  if (typeof code === 'string' && UNAVAILABLE_SQLSTATES.has(code)) return true;
+  return typeof message === 'string' && UNAVAILABLE_MESSAGES.test(message);
+}
+
 /**
  * The one REST error mapping: DomainError codes by kind, Nest HTTP exceptions (validation pipe,
  * unknown routes), 4xx failures of Express's own layers (malformed JSON, bad percent-encoding), anything
@@ -83,6 +98,9 @@ export class DomainExceptionFilter implements ExceptionFilter {
     }
     const clientError = httpStackClientError(exception);
     if (clientError) return clientError;
+    if (isDatabaseUnavailable(exception)) {
+      return { statusCode: 503, code: 'DATABASE_UNAVAILABLE', message: 'the database is unavailable; nothing was changed, try again' };
+    }
     return { statusCode: 500, code: 'INTERNAL_ERROR', message: 'internal error' };
   }
 }

@@ -70,19 +70,19 @@ describe('#9.6 JetStreamService consumers: short ack wait with in_progress, boun
     let done = false;
     await service.startConsumer(
       spec({
-        ackWaitMs: 1000,
+        ackWaitMs: 3000, // short, yet not so short that a loaded machine misses it before the first heartbeat
         handle: async (batch) => {
           deliveries.push(...batch.map((entry) => entry.raw.info.deliveryCount));
-          await new Promise((resolve) => setTimeout(resolve, 3500)); // 3.5 x the ack wait
+          await new Promise((resolve) => setTimeout(resolve, 10_000)); // over 3 x the ack wait
           done = true;
         },
       }),
     );
     await publish([{ n: 1 }]);
-    await eventually('the slow batch to finish', () => done);
-    await new Promise((resolve) => setTimeout(resolve, 1500)); // past one more ack wait: nothing comes back
+    await eventually('the slow batch to finish', () => done, 30_000);
+    await new Promise((resolve) => setTimeout(resolve, 3500)); // past one more ack wait: nothing comes back
     expect(deliveries).toEqual([1]);
-  });
+  }, 60_000);
 
   it('#9.6 batches held by dead instances do not stop a restarted one: its batch is taken at once, theirs after the ack wait', async () => {
     await freshStream();
