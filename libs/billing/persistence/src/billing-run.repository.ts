@@ -35,8 +35,8 @@ interface RunRow {
   total: string | null;
   failed: string;
   recent: string;
-  first_recorded_at: Date | null;
-  db_now: Date;
+  first_recorded_at: Date | string | null;
+  db_now: Date | string;
 }
 
 /** Issue 10: the rate of a run is measured over this many seconds (or since its first account). */
@@ -68,13 +68,13 @@ function progressOf(row: RunRow): RunProgress {
   const done = Number(row.processed) + Number(row.failed ?? 0);
   const running = row.status === 'running';
   const remaining = running ? Math.max(0, planned - done) : 0;
-  const now = row.db_now.getTime();
-  const since = row.first_recorded_at ? (now - row.first_recorded_at.getTime()) / 1000 : 0;
+  const now = toDateTime(row.db_now).toMillis();
+  const since = row.first_recorded_at ? (now - toDateTime(row.first_recorded_at).toMillis()) / 1000 : 0;
   const windowSeconds = Math.max(1, Math.min(RATE_WINDOW_SECONDS, since));
   const recent = Number(row.recent ?? 0);
   const ratePerSecond = recent > 0 ? Math.round((recent / windowSeconds) * 100) / 100 : 0;
   const estimatedCompletionAt =
-    running && remaining > 0 && ratePerSecond > 0 ? toDateTime(new Date(now + Math.ceil((remaining / (recent / windowSeconds)) * 1000))) : null;
+    running && remaining > 0 && ratePerSecond > 0 ? toDateTime(row.db_now).plus({ milliseconds: Math.ceil((remaining / (recent / windowSeconds)) * 1000) }) : null;
   return {
     accountsPlanned: planned,
     accountsRemaining: remaining,
