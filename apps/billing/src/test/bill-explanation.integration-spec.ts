@@ -1,8 +1,8 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
 import { NatsConnection } from 'nats';
-import { Client } from 'pg';
 import { Dec, Money } from '@cec/kernel';
 import { connectNats, resetSchema, RunningTestApp, sql, TEST_DATABASE_URL, useTestEnvironment } from '@cec/testing';
-import { auditPeriod } from '../../../../tools/audit/audit-db';
 import { BILLING_ORM } from '../billing.module-def';
 import { days, FakeCatalog, FakeMetering } from './support/fake-apps';
 import { BillBody, BillLineBody, billsOf, createAccount, resetBillingStreams, RunBody, runPeriod, startBilling, uniqueId, waitFor } from './support/billing-harness';
@@ -64,6 +64,12 @@ interface ExplanationBody {
   lines: ExplainedLineBody[];
 }
 
+interface AuditReport {
+  bills: number;
+  lines: number;
+  differences: { billId: string; position: number | null; field: string; stored: string; derived: string }[];
+}
+
 interface ProgressBody extends RunBody {
   accountsFailed: number;
   accountsPlanned: number;
@@ -118,14 +124,24 @@ describe('billing: issue 10 upcoming bill, explanation, audit and run progress (
     return api().get<UpcomingBody & { code?: string; message?: string }>(`/v1/accounts/${accountId}/upcoming-bill${period ? `?period=${period}` : ''}`);
   }
 
-  async function audit(period: string): ReturnType<typeof auditPeriod> {
-    const db = new Client({ connectionString: TEST_DATABASE_URL });
-    await db.connect();
-    try {
-      return await auditPeriod(db, 'billing', period);
-    } finally {
-      await db.end();
-    }
+  /** `npm run audit -- --period P --json` against the test database: its exit code and report. */
+  function audit(period: string): Promise<AuditReport & { exitCode: number }> {
+    const root = join(__dirname, '..', '..', '..', '..');
+    return new Promise((resolve, reject) => {
+      execFile(
+        process.execPath,
+        [join(root, 'tools/run-ts.js'), 'tools/audit/audit.ts', '--period', period, '--schema', 'billing', '--json'],
+        { cwd: root, env: { ...process.env, DATABASE_URL: TEST_DATABASE_URL } },
+        (error, stdout, stderr) => {
+          const exitCode = error ? Number(error.code ?? -1) : 0;
+          try {
+            resolve({ ...(JSON.parse(stdout) as AuditReport), exitCode });
+          } catch {
+            reject(new Error(`audit exited ${exitCode}: ${stderr}${stdout}`));
+          }
+        },
+      );
+    });
   }
 
   function expectConsistentProgress(run: ProgressBody): void {
@@ -274,6 +290,7 @@ describe('billing: issue 10 upcoming bill, explanation, audit and run progress (
       expect(report.bills).toBeGreaterThan(0);
       expect(report.lines).toBeGreaterThan(0);
       expect(report.differences).toEqual([]);
+      expect(report.exitCode).toBe(0);
     }
   });
 
@@ -283,6 +300,7 @@ describe('billing: issue 10 upcoming bill, explanation, audit and run progress (
     try {
       const report = await audit('2025-03');
       const tampered = new Dec(line.amount).plus('0.01').toFixed(2);
+      expect(report.exitCode).toBe(1);
       expect(report.differences).toEqual([
         { billId: march.id, position: 1, field: 'amount', stored: tampered, derived: line.amount },
         // R4.5: the stored lines no longer add up to the stored total either
