@@ -31,8 +31,12 @@ async function get<T>(path: string, token: string): Promise<T> {
 async function main(): Promise<number> {
   const args = process.argv.slice(2);
   const periodIndex = args.indexOf('--period');
+  let runId = args.find((arg, index) => !arg.startsWith('--') && !(periodIndex >= 0 && index === periodIndex + 1));
+  if (!runId && periodIndex < 0) {
+    process.stderr.write('usage: npm run run-progress -- <runId> | --period YYYY-MM\n');
+    return 2;
+  }
   const token = readToken();
-  let runId = args.find((arg) => !arg.startsWith('--') && arg !== args[periodIndex + 1]);
   if (periodIndex >= 0) {
     const period = args[periodIndex + 1] ?? '';
     const runs = await get<RunProgressBody[]>(`/v1/billing-runs?period=${encodeURIComponent(period)}`, token);
