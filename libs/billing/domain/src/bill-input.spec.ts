@@ -96,12 +96,21 @@ describe('bill inputs and their explanation (issue 10)', () => {
       { productCode: 'p0', unitPrice: '30', effectiveFrom: '2020-01-01', currency: 'USD' },
       { productCode: 'p1', unitPrice: '45.5', effectiveFrom: '2020-01-01', currency: 'USD' },
     ]);
-    // the explanation merges the two runs of (7, p1, 45.5, 0) into one group of 9 days
+    // the explanation merges the two runs of (7, p1, 45.5, 0) into one group of 9 days (one range)
     const explained = explainLineInput(kept.lines[0], 'USD');
-    expect(explained.groups.map((group) => [group.dates.length, group.days, group.quantityDays, group.listSum.toString()])).toEqual([
-      [1, 10, 50, '1500'],
-      [2, 9, 63, '2866.5'],
-      [1, 12, 84, '3822'],
+    expect(explained.groups.map((group) => [group.dates, group.days, group.quantityDays, group.listSum.toString()])).toEqual([
+      [[{ from: '2025-03-01', to: '2025-03-10' }], 10, 50, '1500'],
+      [[{ from: '2025-03-11', to: '2025-03-19' }], 9, 63, '2866.5'],
+      [[{ from: '2025-03-20', to: '2025-03-31' }], 12, 84, '3822'],
+    ]);
+    // a group of days apart keeps one range per stretch
+    const apart = billInputOf(
+      input(period, [{ subscriptionId: 's2', days: days.map((day) => ({ ...day, productCodes: ['p1'], quantity: day.date === '2025-03-15' ? 9 : 7 })) }], []),
+      draftBill(input(period, [{ subscriptionId: 's2', days: days.map((day) => ({ ...day, productCodes: ['p1'], quantity: day.date === '2025-03-15' ? 9 : 7 })) }], [])),
+    );
+    expect(explainLineInput(apart.lines[0], 'USD').groups.map((group) => [group.quantity, group.dates])).toEqual([
+      [7, [{ from: '2025-03-01', to: '2025-03-14' }, { from: '2025-03-16', to: '2025-03-31' }]],
+      [9, [{ from: '2025-03-15', to: '2025-03-15' }]],
     ]);
   });
 

@@ -169,7 +169,7 @@ export function billInputOf(input: DraftBillInput, draft: BillDraft): BillInput 
 
 /** Days of a line with equal (quantity, product, unit price, discount rate), and their sums. */
 export interface ExplainedGroup {
-  /** The runs of days of the group (one entry per run of consecutive days). */
+  /** The ranges of consecutive days of the group. */
   readonly dates: readonly { readonly from: CalendarDate; readonly to: CalendarDate }[];
   readonly days: number;
   readonly quantity: number;
@@ -206,7 +206,10 @@ export function explainLineInput(line: LineInput, currency: Currency): Explained
   for (const run of line.runs) {
     const key = `${run.quantity}|${run.pricedProduct}|${run.unitPrice}|${run.rate}`;
     const group = groups.get(key) ?? { dates: [], days: 0, run };
-    group.dates.push({ from: run.from, to: run.to });
+    const last = group.dates[group.dates.length - 1];
+    // runs split only by the products held (an edition-change day) are adjacent: one range
+    if (last && billingCalendar.nextDate(last.to) === run.from) last.to = run.to;
+    else group.dates.push({ from: run.from, to: run.to });
     group.days += daysBetween(run.from, run.to);
     groups.set(key, group);
   }
