@@ -11,6 +11,7 @@ import { connect } from 'nats';
 import { Client } from 'pg';
 import { AccountCreatedEvent, SUBJECTS, SubscriptionChangedEvent } from '@cec/contracts';
 import { prng } from './bench-data';
+import { auditPeriod, AuditReport } from '../audit/audit-db';
 import { StackInfo, stackPid } from '../stack/private-stack';
 
 export interface BillingRunResult {
@@ -22,6 +23,8 @@ export interface BillingRunResult {
   mismatches: number;
   baseline: { seconds: number; lines: number };
   rssMiB: Record<string, number>;
+  /** Issue 10: the independent audit of every bill of the month from its kept inputs. */
+  audit: Pick<AuditReport, 'bills' | 'lines' | 'seconds' | 'billsPerSecond'> & { differences: number };
   markdown: string;
 }
 
@@ -286,6 +289,9 @@ export async function benchBillingRun(info: StackInfo, accounts: number, seed: n
     mismatches += expected.size;
     for (const [id] of [...expected].slice(0, Math.max(0, 5 - examples.length))) examples.push(`${id}: in the baseline, not billed`);
 
+    // issue 10: re-derive every bill of the month from its kept inputs (independent exact engine)
+    const audit = await auditPeriod(db, 'billing', PERIOD);
+
     const fmt = (value: number, digits = 0): string => value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
     const accountsPerSecond = state.accountsBilled / seconds;
     const markdown = `## 2. Billing run: ${fmt(accounts)} accounts, two subscriptions each
@@ -307,6 +313,8 @@ account with bill, lines, deduction and balance, outbox events).
 | baseline: one set-based SQL statement computing the same lines | ${fmt(baselineSeconds, 1)} s (${fmt(baseline.rows.length)} lines, ${fmt(accounts / baselineSeconds)} accounts/s) |
 | **ratio platform / baseline (accounts/s)** | **${fmt(accountsPerSecond / (accounts / baselineSeconds), 2)}** |
 | lines that differ from the baseline (quantityDays, listAmount, amount) | **${fmt(mismatches)}** |
+| audit (\`npm run audit\`, issue 10): bills / lines re-derived from their kept inputs | ${fmt(audit.bills)} / ${fmt(audit.lines)} in ${fmt(audit.seconds, 1)} s (**${fmt(audit.billsPerSecond)} bills/s**) |
+| audit differences | **${fmt(audit.differences.length)}** |
 ${Object.entries(rssMiB)
   .sort()
   .map(([app, mib]) => `| peak RSS ${app} | ${fmt(mib)} MiB |`)
@@ -326,6 +334,7 @@ data loading included.`;
       mismatches,
       baseline: { seconds: baselineSeconds, lines: baseline.rows.length },
       rssMiB,
+      audit: { bills: audit.bills, lines: audit.lines, seconds: audit.seconds, billsPerSecond: audit.billsPerSecond, differences: audit.differences.length },
       markdown,
     };
   } finally {

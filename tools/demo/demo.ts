@@ -13,13 +13,14 @@ import { billingCalendar, Period } from '@cec/kernel';
 import { DEFAULT_PORTS, DEFAULT_OPERATOR_TOKEN_FILE } from '@cec/platform';
 import { SAMPLE_PRICES, SAMPLE_PRODUCTS } from '@cec/catalog-domain';
 import { APPS, waitHealthy } from '../stack/services';
+import { followRun, RunProgressBody } from '../progress/run-progress-bar';
 
 const root = join(__dirname, '..', '..');
 const port = (app: (typeof APPS)[number]): number => Number(process.env[`${app.toUpperCase()}_PORT`] || DEFAULT_PORTS[app]);
 
 let token = '';
 let step = 0;
-const STEPS = 9;
+const STEPS = 11;
 
 function progress(message: string): void {
   step += 1;
@@ -87,6 +88,17 @@ interface Bill {
   outstandingAmount: string;
   status: string;
   lines: Array<{ kind: string; productCode: string; forPeriod: string; quantityDays: number; daysInPeriod: number; listAmount: string; discountAmount: string; amount: string }>;
+}
+
+interface ExplainedLine {
+  kind: string;
+  subscriptionId: string;
+  forPeriod: string;
+  listAmount: string;
+  discountAmount: string;
+  amount: string;
+  netExact: string;
+  groups: Array<{ dates: Array<{ from: string; to: string }>; quantity: number; productCode: string; unitPrice: string; discountRate: string; quantityDays: number; listAmount: string; netAmount: string }>;
 }
 
 function table(headers: string[], rows: string[][], rightAligned: number[]): string {
@@ -162,16 +174,34 @@ async function main(): Promise<void> {
     await call('billing', 'POST', `/v1/accounts/${acme}/top-ups`, { amount: '1000.00', reference: `demo-${suffix}-1` });
     await call('billing', 'POST', `/v1/accounts/${globex}/top-ups`, { amount: '100.00', reference: `demo-${suffix}-2` });
 
-    progress(`billing run for ${period.toString()}`);
+    progress(`upcoming bill (issue 10): what Acme would be billed for ${period.toString()}, before the run (nothing stored)`);
+    const upcoming = await call<{ total?: string; countedThrough?: string; lines?: Bill['lines']; code?: string }>(
+      'billing',
+      'GET',
+      `/v1/accounts/${acme}/upcoming-bill?period=${period.toString()}`,
+      undefined,
+      [200, 409],
+    );
+    // 409 PERIOD_ALREADY_BILLED: the scheduler billed the month first
+    if (upcoming.lines) process.stdout.write(
+      `${table(
+        ['line', 'product', 'for', 'units x days', 'days', 'list', 'discount', 'amount'],
+        upcoming.lines.map((line) => [line.kind, line.productCode, line.forPeriod, String(line.quantityDays), String(line.daysInPeriod), line.listAmount, line.discountAmount, line.amount]),
+        [3, 4, 5, 6, 7],
+      )}\nupcoming total ${upcoming.total} (days through ${upcoming.countedThrough})\n`,
+    );
+
+    progress(`billing run for ${period.toString()} (live progress: accounts, rate, ETA)`);
     const run = await call<{ id: string }>('billing', 'POST', '/v1/billing-runs', { period: period.toString() });
-    const finished = await poll('the billing run', async () => {
-      const state = await call<{ status: string; accountsBilled: number; billsIssued: number; total: string }>('billing', 'GET', `/v1/billing-runs/${run.id}`);
-      if (state.status !== 'running' && state.status !== 'completed') {
-        const failures = await call<unknown>('billing', 'GET', `/v1/billing-runs/${run.id}/failures`);
-        throw new Error(`the billing run ended ${state.status}: ${JSON.stringify(failures)}`);
-      }
-      return state.status === 'completed' ? state : undefined;
-    });
+    const finished = await followRun(
+      () => call<RunProgressBody>('billing', 'GET', `/v1/billing-runs/${run.id}`),
+      (text) => process.stdout.write(text),
+      process.stdout.isTTY === true,
+    );
+    if (finished.status !== 'completed') {
+      const failures = await call<unknown>('billing', 'GET', `/v1/billing-runs/${run.id}/failures`);
+      throw new Error(`the billing run ended ${finished.status}: ${JSON.stringify(failures)}`);
+    }
     progress(`run completed: ${finished.billsIssued} bill(s) issued, total ${finished.total} USD`);
 
     progress('bills and balances');
@@ -191,6 +221,31 @@ async function main(): Promise<void> {
         process.stdout.write(`bill ${bill.id}: total ${bill.total}  paid ${bill.paidAmount}  outstanding ${bill.outstandingAmount}  status ${bill.status}\n`);
       }
       process.stdout.write(`balance ${balance.balance} USD, outstanding ${balance.outstanding} USD, account ${balance.status}\n`);
+    }
+    progress('explanation (issue 10): where every cent of the Acme bill comes from');
+    const [acmeBill] = await call<Bill[]>('billing', 'GET', `/v1/bills?accountId=${acme}&period=${period.toString()}`);
+    if (acmeBill) {
+      const explanation = await call<{ lines: ExplainedLine[] }>('billing', 'GET', `/v1/bills/${acmeBill.id}/explanation`);
+      for (const line of explanation.lines) {
+        process.stdout.write(`\n${line.kind} ${line.subscriptionId} ${line.forPeriod}: list ${line.listAmount}, discount ${line.discountAmount}, amount ${line.amount} (exact ${line.netExact})\n`);
+        process.stdout.write(
+          `${table(
+            ['days', 'qty', 'product', 'unit price', 'rate', 'units x days', 'list (exact)', 'net (exact)'],
+            line.groups.map((group) => [
+              group.dates.map((range) => (range.from === range.to ? range.from.slice(8) : `${range.from.slice(8)}-${range.to.slice(8)}`)).join(','),
+              String(group.quantity),
+              group.productCode,
+              group.unitPrice,
+              group.discountRate,
+              String(group.quantityDays),
+              group.listAmount.slice(0, 14),
+              group.netAmount.slice(0, 14),
+            ]),
+            [1, 3, 4, 5, 6, 7],
+          )}\n`,
+        );
+      }
+      if (upcoming.total) process.stdout.write(`upcoming total before the run ${upcoming.total} = billed total ${acmeBill.total}\n`);
     }
     process.stdout.write('\nDone. Run it again for three fresh accounts.\n');
   } finally {

@@ -38,6 +38,7 @@ import {
   SqlTopUpRepository,
 } from '@cec/billing-persistence';
 import { BILLING_ORM } from './billing.module-def';
+import { EXPLAIN_CONTROLLERS, EXPLAIN_PROVIDERS } from './explain.wiring';
 import { BillingRunSettings, loadBillingRunSettings } from './billing.settings';
 import { BILLING_RUN_SETTINGS } from './billing.tokens';
 import { AccountsController } from './http/accounts.controller';
@@ -114,7 +115,7 @@ export class BillingAppModule {
     // BILLING_TEST_CLOCK=true: the clock is a TestClock and /v1/test/clock exists; otherwise the
     // platform's system clock and no such route (404).
     const testClock = config.billingTestClock ? new TestClock() : null;
-    const controllers: Type<unknown>[] = [DiscountsController, AccountsController, BillingRunsController, BillsController, DeadLettersController];
+    const controllers: Type<unknown>[] = [DiscountsController, AccountsController, BillingRunsController, BillsController, DeadLettersController, ...EXPLAIN_CONTROLLERS];
     const extra: Provider[] = [];
     if (testClock) {
       controllers.push(TestClockController);
@@ -155,6 +156,7 @@ export class BillingAppModule {
           }),
         },
         ...useCaseProviders,
+        ...EXPLAIN_PROVIDERS,
         AccountCreatedHandler,
         BillingRunJobsHandler,
         BillingScheduler,

@@ -95,9 +95,25 @@ export class BillingRunView {
   @ApiProperty({ nullable: true, type: String }) error!: string | null;
   @ApiProperty() startedAt!: string;
   @ApiProperty({ nullable: true, type: String }) finishedAt!: string | null;
+  // issue 10: progress (accountsPlanned = accountsProcessed + accountsFailed + accountsSkipped + accountsRemaining)
+  @ApiProperty({ description: 'accounts the run planned (= accountsTotal)' }) accountsPlanned!: number;
+  @ApiProperty({ description: 'accounts still to do while the run runs; 0 once it has ended' }) accountsRemaining!: number;
+  @ApiProperty({ description: 'planned accounts not processed by this run and never to be: processed by another run meanwhile, or left by a cancel' })
+  accountsSkipped!: number;
+  @ApiProperty({ example: 420.5, description: 'accounts processed per second over the last windowSeconds (database time, all replicas)' }) ratePerSecond!: number;
+  @ApiProperty({ example: 30, description: 'the window of ratePerSecond, in seconds (at most 30; shorter early in a run)' }) windowSeconds!: number;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    example: '2026-05-01T00:03:10+08:00',
+    description: 'estimated completion (now + accountsRemaining / ratePerSecond), UTC+8; null when the run has ended or no rate is known yet',
+  })
+  estimatedCompletionAt!: string | null;
 }
 
 export function runView(run: RunData): BillingRunView {
+  const progress = run.progress;
+  const remaining = progress?.accountsRemaining ?? (run.status === 'running' ? Math.max(0, run.accountsTotal - run.accountsProcessed - run.accountsFailed) : 0);
   return {
     id: run.id,
     period: run.period,
@@ -116,6 +132,12 @@ export function runView(run: RunData): BillingRunView {
     error: run.error,
     startedAt: billingCalendar.formatInstant(run.startedAt),
     finishedAt: run.finishedAt ? billingCalendar.formatInstant(run.finishedAt) : null,
+    accountsPlanned: run.accountsTotal,
+    accountsRemaining: remaining,
+    accountsSkipped: progress?.accountsSkipped ?? Math.max(0, run.accountsTotal - run.accountsProcessed - run.accountsFailed - remaining),
+    ratePerSecond: progress?.ratePerSecond ?? 0,
+    windowSeconds: progress?.windowSeconds ?? 0,
+    estimatedCompletionAt: progress?.estimatedCompletionAt ? billingCalendar.formatInstant(progress.estimatedCompletionAt) : null,
   };
 }
 

@@ -1,6 +1,6 @@
 import type { DateTime } from 'luxon';
 import type { Clock, Currency, Money, Period } from '@cec/kernel';
-import type { AccountStatus, BillDraft, BilledForPeriod, BillStatus, Discount } from '@cec/billing-domain';
+import type { AccountStatus, BillDraft, BilledForPeriod, BillInput, BillStatus, Discount } from '@cec/billing-domain';
 import type {
   BillingRunJobMessage,
   MonthlyUsageReply,
@@ -150,6 +150,29 @@ export interface BillingRunView {
   readonly error: string | null;
   readonly startedAt: DateTime;
   readonly finishedAt: DateTime | null;
+  /** Issue 10: live progress computed from the database (the repository always fills it). */
+  readonly progress?: RunProgress;
+}
+
+/**
+ * Issue 10: a run's progress. accountsPlanned = accountsProcessed + accountsFailed +
+ * accountsSkipped + accountsRemaining.
+ */
+export interface RunProgress {
+  /** Accounts the run planned (accountsTotal). */
+  readonly accountsPlanned: number;
+  /** Accounts still to do while the run runs; 0 once it has ended. */
+  readonly accountsRemaining: number;
+  /**
+   * Planned accounts the run did not process and will not: processed by another run meanwhile,
+   * or left when the run was cancelled. 0 while the run runs.
+   */
+  readonly accountsSkipped: number;
+  /** Accounts processed per second over the last `windowSeconds` (database time, any replica). */
+  readonly ratePerSecond: number;
+  readonly windowSeconds: number;
+  /** Now + remaining / rate while the run runs and the rate is known; null otherwise. */
+  readonly estimatedCompletionAt: DateTime | null;
 }
 
 export interface StartRunInput {
@@ -271,6 +294,8 @@ export interface IssueBillInput {
   readonly accountId: string;
   readonly period: Period;
   readonly draft: BillDraft;
+  /** The inputs the draft was rated from, kept with the bill (issue 10); absent: none kept. */
+  readonly input?: BillInput;
   /** The metering revision every billed month of the account reflects after this bill. */
   readonly usageRevision: string;
   readonly expectedBillSeq: number;

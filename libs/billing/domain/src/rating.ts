@@ -73,7 +73,7 @@ function assertDaysInPeriod(period: Period, daysInPeriod: number): void {
 /** Checks and orders a month of daily usage: dates of the period, once each; whole quantities. */
 const DAY_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
 
-function validatedDays(period: Period, days: readonly DailyUsage[], subscriptionId: string): DailyUsage[] {
+export function validatedDays(period: Period, days: readonly DailyUsage[], subscriptionId: string): DailyUsage[] {
   const prefix = `${period.toString()}-`;
   const daysInPeriod = billingCalendar.daysInPeriod(period);
   const seen = new Set<CalendarDate>();
@@ -100,7 +100,7 @@ function validatedDays(period: Period, days: readonly DailyUsage[], subscription
   return [...days].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
 }
 
-interface DailyCharge {
+export interface DailyCharge {
   readonly unitPrice: Dec;
   readonly rate: Rate;
 }
@@ -112,7 +112,7 @@ interface DailyCharge {
  * discounts (#9.8). A product without a price in the line's currency is an error: nothing is
  * billed at an unknown price.
  */
-function dailyCharge(
+export function dailyCharge(
   prices: PriceBook,
   discounts: DiscountBook,
   accountId: string,

@@ -193,7 +193,7 @@ export class SqlBillingLedger implements BillingLedger {
         events.push({ eventId: inArrears.id, subject: SUBJECTS.accountInArrears, payload: inArrears });
       }
       if (outstandingBefore.isPositive() && !outstandingAfter.isPositive()) events.push(settledEvent(accountId, balanceAfter, input.issuedAt));
-      // 3. bill, lines, ledger entries, outbox and balance: one statement, one round trip
+      // 3. bill, lines, their inputs, ledger entries, outbox and balance: one statement, one round trip
       const parts: string[] = [];
       const bindings: unknown[] = [];
       parts.push(`"b" as (insert into "bill" ("id", "account_id", "period", "run_id", "currency", "total", "paid_amount", "outstanding_amount", "status", "issued_at")
@@ -202,6 +202,11 @@ export class SqlBillingLedger implements BillingLedger {
       parts.push(`"l" as (insert into "bill_line" ("bill_id", "position", "account_id", "kind", "subscription_id", "product_code", "for_period", "quantity_days",
                   "days_in_period", "list_amount", "discount_amount", "amount") values ${placeholders(draft.lines.length, 12)})`);
       bindings.push(...lineValues(billId, accountId, draft.lines));
+      if (input.input) {
+        // issue 10: the inputs the bill was rated from, in the bill's transaction
+        parts.push(`"i" as (insert into "bill_input" ("bill_id", "input") values (?, ?::jsonb))`);
+        bindings.push(billId, JSON.stringify(input.input));
+      }
       if (entries.length > 0) {
         parts.push(`"e" as (insert into "ledger_entry" ("id", "account_id", "type", "amount", "balance_after", "bill_id", "reference", "created_at") values ${placeholders(entries.length, 8)})`);
         bindings.push(...ledgerValues(entries, at));

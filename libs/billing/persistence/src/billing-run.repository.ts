@@ -9,6 +9,7 @@ import type {
   CancelRunOutcome,
   RetryFailuresOutcome,
   RunFailureView,
+  RunProgress,
   RunStatus,
   RunTrigger,
   StartRunInput,
@@ -33,24 +34,60 @@ interface RunRow {
   billed: string;
   total: string | null;
   failed: string;
+  recent: string;
+  first_recorded_at: Date | string | null;
+  db_now: Date | string;
 }
 
-/** Run columns plus live counters from the processed markers the run wrote and its open failures. */
+/** Issue 10: the rate of a run is measured over this many seconds (or since its first account). */
+export const RATE_WINDOW_SECONDS = 30;
+
+/**
+ * Run columns plus live counters from the processed markers the run wrote and its open failures,
+ * and (issue 10) the markers written in the last RATE_WINDOW_SECONDS by database time.
+ */
 const RUN_SELECT = `
   select r."id", r."period", r."attempt", r."trigger", r."status", r."accounts_total", r."jobs_total", r."jobs_done",
          r."jobs_failed", r."error", r."started_at", r."finished_at",
-         m."processed"::text, m."billed"::text, m."total"::text, f."failed"::text
+         m."processed"::text, m."billed"::text, m."total"::text, f."failed"::text,
+         m."recent"::text, m."first_recorded_at", clock_timestamp() as "db_now"
     from "billing_run" r
     left join lateral (
-      select count(*) as "processed", count("bill_id") as "billed", coalesce(sum("total"), 0) as "total"
+      select count(*) as "processed", count("bill_id") as "billed", coalesce(sum("total"), 0) as "total",
+             count(*) filter (where "recorded_at" > clock_timestamp() - interval '${RATE_WINDOW_SECONDS} seconds') as "recent",
+             min("recorded_at") as "first_recorded_at"
         from "account_period" where "run_id" = r."id"
     ) m on true
     left join lateral (
       select count(*) as "failed" from "billing_run_failure" where "run_id" = r."id" and "cleared_at" is null
     ) f on true`;
 
+/** Issue 10: planned / remaining / skipped, the recent rate and the estimated completion. */
+function progressOf(row: RunRow): RunProgress {
+  const planned = row.accounts_total;
+  const done = Number(row.processed) + Number(row.failed ?? 0);
+  const running = row.status === 'running';
+  const remaining = running ? Math.max(0, planned - done) : 0;
+  const now = toDateTime(row.db_now).toMillis();
+  const since = row.first_recorded_at ? (now - toDateTime(row.first_recorded_at).toMillis()) / 1000 : 0;
+  const windowSeconds = Math.max(1, Math.min(RATE_WINDOW_SECONDS, since));
+  const recent = Number(row.recent ?? 0);
+  const ratePerSecond = recent > 0 ? Math.round((recent / windowSeconds) * 100) / 100 : 0;
+  const estimatedCompletionAt =
+    running && remaining > 0 && ratePerSecond > 0 ? toDateTime(row.db_now).plus({ milliseconds: Math.ceil((remaining / (recent / windowSeconds)) * 1000) }) : null;
+  return {
+    accountsPlanned: planned,
+    accountsRemaining: remaining,
+    accountsSkipped: Math.max(0, planned - done - remaining),
+    ratePerSecond,
+    windowSeconds: Math.round(windowSeconds * 10) / 10,
+    estimatedCompletionAt,
+  };
+}
+
 function toView(row: RunRow): BillingRunView {
   return {
+    progress: progressOf(row),
     id: row.id,
     period: row.period,
     attempt: row.attempt,

@@ -37,6 +37,14 @@ export const ERROR_CODES = {
   CATALOG_UNAVAILABLE: 'unavailable',
   /** Billing's account mirror has not caught up with the accounts announced to it (#9.4). */
   ACCOUNTS_NOT_CAUGHT_UP: 'unavailable',
+  /** Issue 10: an upcoming bill of a month the account was already billed for (read the bill). */
+  PERIOD_ALREADY_BILLED: 'conflict',
+  /** Issue 10: an upcoming bill of a month that has not begun (UTC+8). */
+  PERIOD_NOT_STARTED: 'conflict',
+  /** Issue 10: the account's usage cannot be rated now (e.g. a day's data refused); nothing stored. */
+  BILL_NOT_RATABLE: 'conflict',
+  /** Issue 10: a bill issued before its inputs were kept cannot be explained. */
+  BILL_INPUT_NOT_KEPT: 'not_found',
 } as const satisfies Record<string, ErrorKind>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
