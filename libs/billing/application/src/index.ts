@@ -19,3 +19,6 @@ export * from './top-up.use-case';
 export * from './job-failures';
 export * from './cancel-billing-run.use-case';
 export * from './retry-billing-run-failures.use-case';
+export * from './prepaid-guard.ports';
+export * from './refresh-prepaid-guard.use-case';
+export * from './prepaid-guard.use-cases';

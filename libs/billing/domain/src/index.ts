@@ -4,3 +4,4 @@ export * from './rating';
 export * from './adjustment';
 export * from './deduction';
 export * from './bill-draft';
+export * from './prepaid-guard';

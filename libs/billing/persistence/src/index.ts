@@ -9,3 +9,4 @@ export * from './migrations/migration-0001-billing';
 export * from './migrations/migration-0002-run-failures';
 export * from './migrations/migration-0004-catch-up-dead-letters';
 export * from './dead-letter.repository';
+export * from './prepaid-guard.repository';
