@@ -136,7 +136,7 @@ export class UsageChangedConsumer implements OnApplicationBootstrap {
       durable: CONSUMERS.billingUsageChanges,
       filterSubject: SUBJECTS.usageChanged,
       batchSize: 500,
-      maxWaitMs: 200,
+      maxWaitMs: 1000,
       ackWaitMs: 10_000,
       maxDeliver: 5,
       onTerminalFailure: async (message: JsMsg, error: unknown) => {

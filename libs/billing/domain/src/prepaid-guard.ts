@@ -68,8 +68,8 @@ export function guardStateOf(projectedBalance: Money, threshold: Money | null): 
 /**
  * Issue 10: projectedBalance = balance − accruedThisPeriod (what is left if the month ended now;
  * what is outstanding on issued bills is not part of it). Falling from `ok` below the threshold
- * announces `balance_low`; falling to zero or below announces `balance_exhausted` (from `ok` with a
- * threshold set, both, low first). Each is announced once per crossing: a level that does not fall
+ * announces `balance_low`; falling to zero or below announces `balance_exhausted` (from `ok` past a
+ * threshold it is also below, both, low first). Each is announced once per crossing: a level that does not fall
  * announces nothing, and rising (a top-up, a higher balance) re-arms what it rose above.
  */
 export function evaluateGuard(input: { balance: Money; accrued: Money; threshold: Money | null; previous: GuardState }): GuardEvaluation {
@@ -77,7 +77,7 @@ export function evaluateGuard(input: { balance: Money; accrued: Money; threshold
   const state = guardStateOf(projectedBalance, input.threshold);
   const events: GuardEventKind[] = [];
   if (RANK[state] > RANK[input.previous]) {
-    if (input.previous === 'ok' && input.threshold !== null) events.push('balance_low');
+    if (input.previous === 'ok' && input.threshold !== null && projectedBalance.compare(input.threshold) < 0) events.push('balance_low');
     if (state === 'exhausted') events.push('balance_exhausted');
   }
   return { projectedBalance, state, events };
