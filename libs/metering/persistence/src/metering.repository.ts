@@ -168,16 +168,19 @@ function storedUsage(row: StoredUsageRow): StoredUsageEvent {
  * Issue 10 (prepaid guard): a CTE that writes one `metering.usage.changed` outbox row per
  * (subscription, period) a `touched` CTE reports (the upsert of `timeline_write` returns only the
  * rows whose revision grew), in the same transaction as the write. Bindings: subject, occurredAt,
- * createdAt (see {@link usageChangedBindings}). Rows go in account order, like the outbox's
+ * createdAt (see {@link usageChangedBindings}). The event id `usage-changed-<revision>-<hash of the
+ * subscription>` is deterministic (a relay that publishes twice is deduplicated by JetStream) and
+ * stays unique should the revision sequence ever start again. Rows go in account order, like the outbox's
  * per-account counters they lock.
  */
 const USAGE_CHANGED_CTE = `notified as (
   insert into outbox (event_id, subject, payload, created_at)
-  select 'usage-changed-' || t.max_revision::text, ?,
-    jsonb_build_object('id', 'usage-changed-' || t.max_revision::text, 'occurredAt', ?::text, 'accountId', s.account_id,
+  select t.event_id, ?,
+    jsonb_build_object('id', t.event_id, 'occurredAt', ?::text, 'accountId', s.account_id,
       'subscriptionId', t.subscription_id, 'period', trim(t.period), 'revision', t.max_revision::text),
     ?::timestamptz
-  from touched t join subscription s on s.id = t.subscription_id
+  from (select *, 'usage-changed-' || max_revision::text || '-' || left(md5(subscription_id), 16) as event_id from touched) t
+  join subscription s on s.id = t.subscription_id
   order by s.account_id, t.subscription_id, t.period
 )`;
 

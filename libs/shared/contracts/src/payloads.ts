@@ -85,7 +85,8 @@ export interface AccountSettledEvent extends EventHeader {
 /**
  * Issue 10: `metering.usage.changed` (stream METERING_EVENTS), written by metering's outbox in the
  * transaction that changed a subscription's usage timeline for a month (usage events, subscription
- * changes, parked usage counted). `id` is `usage-changed-<revision>`: one event per timeline write.
+ * changes, parked usage counted). `id` is `usage-changed-<revision>-<hash>`: one event per timeline
+ * write of a subscription and month.
  */
 export interface UsageChangedEvent extends EventHeader {
   accountId: string;
