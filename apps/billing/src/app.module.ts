@@ -27,6 +27,12 @@ import {
   RetryBillingRunFailuresUseCase,
   StartBillingRunUseCase,
   TopUpUseCase,
+  BalanceThresholdUseCase,
+  GetGuardedBalanceUseCase,
+  GuardWorkerPoke,
+  PREPAID_GUARD_REPOSITORY,
+  PrepaidGuardRepository,
+  RefreshPrepaidGuardUseCase,
 } from '@cec/billing-application';
 import {
   SqlAccountRepository,
@@ -36,6 +42,7 @@ import {
   SqlDeadLetterRepository,
   SqlDiscountRepository,
   SqlTopUpRepository,
+  SqlPrepaidGuardRepository,
 } from '@cec/billing-persistence';
 import { BILLING_ORM } from './billing.module-def';
 import { EXPLAIN_CONTROLLERS, EXPLAIN_PROVIDERS } from './explain.wiring';
@@ -50,6 +57,7 @@ import { DeadLettersController } from './http/dead-letters.controller';
 import { BillingRunJobsHandler } from './messaging/billing-run-jobs.handler';
 import { JetStreamJobQueue, OutboxEventRelay, RpcCatalogGateway, RpcUsageGateway } from './messaging/billing.gateways';
 import { BillingScheduler } from './scheduling/billing.scheduler';
+import { GUARD_DEAD_LETTERS, GUARD_WORKER, PrepaidGuardWorker, UsageChangedConsumer } from './messaging/prepaid-guard.worker';
 import { TEST_CLOCK, TestClock } from './test-clock/test-clock';
 import { TestClockController } from './test-clock/test-clock.controller';
 
@@ -86,6 +94,27 @@ const useCaseProviders: Provider[] = [
     inject: [BILLING_DEPS, DEAD_LETTERS],
     useFactory: (deps: BillingDeps, deadLetters: DeadLetterRepository) => new RecordAccountsUseCase(deps, deadLetters),
   },
+  // issue 10: the prepaid guard
+  { provide: PREPAID_GUARD_REPOSITORY, inject: [EntityManager], useFactory: (em: EntityManager): PrepaidGuardRepository => new SqlPrepaidGuardRepository(em) },
+  { provide: GUARD_DEAD_LETTERS, useExisting: DEAD_LETTERS },
+  {
+    provide: RefreshPrepaidGuardUseCase,
+    inject: [BILLING_DEPS, PREPAID_GUARD_REPOSITORY],
+    useFactory: (deps: BillingDeps, guard: PrepaidGuardRepository) => new RefreshPrepaidGuardUseCase(deps, guard),
+  },
+  {
+    provide: GetGuardedBalanceUseCase,
+    inject: [BILLING_DEPS, PREPAID_GUARD_REPOSITORY],
+    useFactory: (deps: BillingDeps, guard: PrepaidGuardRepository) => new GetGuardedBalanceUseCase(deps, guard),
+  },
+  PrepaidGuardWorker,
+  { provide: GUARD_WORKER, useExisting: PrepaidGuardWorker },
+  {
+    provide: BalanceThresholdUseCase,
+    inject: [PREPAID_GUARD_REPOSITORY, GUARD_WORKER],
+    useFactory: (guard: PrepaidGuardRepository, worker: GuardWorkerPoke) => new BalanceThresholdUseCase(guard, worker),
+  },
+  UsageChangedConsumer,
   { provide: ListDeadLettersUseCase, inject: [DEAD_LETTERS], useFactory: (deadLetters: DeadLetterRepository) => new ListDeadLettersUseCase(deadLetters) },
   {
     // operator runs (#9.4): plan only once the account mirror has caught up
@@ -127,7 +156,7 @@ export class BillingAppModule {
         ScheduleModule.forRoot(),
         PlatformModule.forApp({
           ...BILLING_ORM,
-          streams: [STREAMS.billingEvents, STREAMS.billingJobs],
+          streams: [STREAMS.billingEvents, STREAMS.billingJobs, STREAMS.meteringEvents],
           config: options.config,
           ...(testClock ? { clock: { provide: CLOCK, useValue: testClock } } : {}),
         }),

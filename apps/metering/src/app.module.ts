@@ -2,7 +2,7 @@ import { DynamicModule, Module, Provider } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { STREAMS } from '@cec/contracts';
 import { Clock, CLOCK } from '@cec/kernel';
-import { PlatformModule, PlatformOptions } from '@cec/platform';
+import { OutboxRelay, PlatformModule, PlatformOptions } from '@cec/platform';
 import {
   ExpireParkedUsageUseCase,
   GetDailyUsageUseCase,
@@ -45,7 +45,7 @@ export class MeteringAppModule {
     const { consumers, ...overrides } = options;
     return {
       module: MeteringAppModule,
-      imports: [PlatformModule.forApp({ ...METERING_ORM, streams: [STREAMS.usage, STREAMS.billingEvents], ...overrides })],
+      imports: [PlatformModule.forApp({ ...METERING_ORM, streams: [STREAMS.usage, STREAMS.billingEvents, STREAMS.meteringEvents], ...overrides })],
       controllers: [UsageController, MeteringRpcHandler],
       providers: [
         { provide: METERING_REPOSITORY, inject: [EntityManager], useFactory: (em: EntityManager) => new PostgresMeteringRepository(em) },
@@ -63,6 +63,8 @@ export class MeteringAppModule {
           useFactory: (repository: MeteringRepository, clock: Clock, settings: MeteringConsumerSettings) =>
             new ExpireParkedUsageUseCase({ repository, clock }, settings.parkedUsageTtlMs),
         },
+        // issue 10: relays metering's outbox (`metering.usage.changed`, written with each timeline write)
+        OutboxRelay,
         ParkedUsageSweeper,
         UsageReportedConsumer,
         SubscriptionChangedConsumer,

@@ -1,9 +1,9 @@
-import { Body, Controller, Get, Param, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Put, Res } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { GetBalanceUseCase, GetLedgerUseCase, ListDiscountsUseCase, TopUpAnswer, TopUpUseCase } from '@cec/billing-application';
-import { IdParamsDto, TopUpDto } from './billing.dto';
-import { BalanceView, balanceView, DiscountView, discountView, LedgerEntryViewDto, ledgerView, TopUpView } from './views';
+import { BalanceThresholdUseCase, GetGuardedBalanceUseCase, GetLedgerUseCase, ListDiscountsUseCase, TopUpAnswer, TopUpUseCase } from '@cec/billing-application';
+import { BalanceThresholdDto, IdParamsDto, TopUpDto } from './billing.dto';
+import { BalanceThresholdView, BalanceView, balanceView, DiscountView, discountView, LedgerEntryViewDto, ledgerView, TopUpView } from './views';
 
 @ApiTags('accounts')
 @ApiBearerAuth()
@@ -11,17 +11,42 @@ import { BalanceView, balanceView, DiscountView, discountView, LedgerEntryViewDt
 @Controller('v1/accounts')
 export class AccountsController {
   constructor(
-    private readonly balance: GetBalanceUseCase,
+    private readonly balance: GetGuardedBalanceUseCase,
     private readonly ledger: GetLedgerUseCase,
     private readonly topUps: TopUpUseCase,
     private readonly discounts: ListDiscountsUseCase,
+    private readonly thresholds: BalanceThresholdUseCase,
   ) {}
 
   @Get(':id/balance')
-  @ApiOkResponse({ type: BalanceView, description: 'R7.4/R7.6: balance, what is outstanding, and the account status' })
+  @ApiOkResponse({
+    type: BalanceView,
+    description:
+      'R7.4/R7.6: balance, what is outstanding, and the account status; issue 10: the running month\'s accrued charge, ' +
+      'projectedBalance = balance - accruedThisPeriod, the low-balance threshold and the guard state',
+  })
   @ApiNotFoundResponse({ description: 'ACCOUNT_NOT_FOUND' })
   async getBalance(@Param() { id }: IdParamsDto): Promise<BalanceView> {
     return balanceView(await this.balance.execute(id));
+  }
+
+  @Put(':id/balance-threshold')
+  @ApiOkResponse({
+    type: BalanceThresholdView,
+    description:
+      'issue 10: sets the low-balance threshold; projectedBalance falling below it publishes billing.account.balance_low, ' +
+      'reaching 0.00 billing.account.balance_exhausted, once per crossing (re-armed when it rises above again)',
+  })
+  @ApiNotFoundResponse({ description: 'ACCOUNT_NOT_FOUND' })
+  setBalanceThreshold(@Param() { id }: IdParamsDto, @Body() body: BalanceThresholdDto): Promise<BalanceThresholdView> {
+    return this.thresholds.set(id, body);
+  }
+
+  @Get(':id/balance-threshold')
+  @ApiOkResponse({ type: BalanceThresholdView, description: 'issue 10: the low-balance threshold (null: none) and the guard state' })
+  @ApiNotFoundResponse({ description: 'ACCOUNT_NOT_FOUND' })
+  getBalanceThreshold(@Param() { id }: IdParamsDto): Promise<BalanceThresholdView> {
+    return this.thresholds.get(id);
   }
 
   @Get(':id/ledger')

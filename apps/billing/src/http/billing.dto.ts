@@ -46,3 +46,14 @@ export class ListBillsQueryDto extends createZodDto(ListBillsQuerySchema) {}
 /** GET /v1/billing-runs (#8.4: `?period[a]=1` is a 400). */
 export const ListBillingRunsQuerySchema = z.strictObject({ period: queryParam(periodSchema()) });
 export class ListBillingRunsQueryDto extends createZodDto(ListBillingRunsQuerySchema) {}
+
+/** Issue 10: PUT /v1/accounts/:id/balance-threshold. */
+export const BalanceThresholdSchema = z.strictObject({
+  lowBalance: moneySchema('must be a decimal string >= 0 with at most 2 decimals, such as "100.00"')
+    .refine((value) => !value.startsWith('-'), { error: 'must be a decimal string >= 0 with at most 2 decimals, such as "100.00"' })
+    .meta({
+      example: '100.00',
+      description: 'projectedBalance below it publishes billing.account.balance_low once per crossing; "0.00": only exhaustion is announced',
+    }),
+});
+export class BalanceThresholdDto extends createZodDto(BalanceThresholdSchema) {}

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { billingCalendar } from '@cec/kernel';
 import type {
-  AccountSnapshot,
+  GuardedBalance,
   BillingRunView as RunData,
   BillView as BillData,
   LedgerEntryView,
@@ -39,16 +39,37 @@ export class BalanceView {
   @ApiProperty({ example: '30.00' }) balance!: string;
   @ApiProperty({ example: '0.00' }) outstanding!: string;
   @ApiProperty({ enum: ['active', 'in_arrears'] }) status!: string;
+  @ApiProperty({
+    example: '12.50',
+    description: "issue 10: the running month's accrued net charge so far (UTC+8 days up to and including today, discounts applied); \"0.00\" when none",
+  })
+  accruedThisPeriod!: string;
+  @ApiProperty({ example: '17.50', description: 'issue 10: balance - accruedThisPeriod (what is left if the month ended now; outstanding is separate)' })
+  projectedBalance!: string;
+  @ApiProperty({ example: '100.00', nullable: true, type: String, description: 'issue 10: the low-balance threshold, null when none is set' })
+  lowBalanceThreshold!: string | null;
+  @ApiProperty({ enum: ['ok', 'low', 'exhausted'], description: 'issue 10: the prepaid guard (projectedBalance below the threshold: low; <= 0: exhausted)' })
+  guardState!: string;
 }
 
-export function balanceView(snapshot: AccountSnapshot): BalanceView {
+export function balanceView(snapshot: GuardedBalance): BalanceView {
   return {
     accountId: snapshot.accountId,
     currency: snapshot.currency,
     balance: snapshot.balance.toString(),
     outstanding: snapshot.outstanding.toString(),
     status: snapshot.status,
+    accruedThisPeriod: snapshot.accruedThisPeriod.toString(),
+    projectedBalance: snapshot.projectedBalance.toString(),
+    lowBalanceThreshold: snapshot.lowBalanceThreshold?.toString() ?? null,
+    guardState: snapshot.guardState,
   };
+}
+
+export class BalanceThresholdView {
+  @ApiProperty() accountId!: string;
+  @ApiProperty({ example: '100.00', nullable: true, type: String }) lowBalance!: string | null;
+  @ApiProperty({ enum: ['ok', 'low', 'exhausted'] }) guardState!: string;
 }
 
 export class LedgerEntryViewDto {

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { CONSUMERS, STREAMS, SUBJECTS } from '@cec/contracts';
-import { decodeJson, DecodedMessage, JetStreamService } from '@cec/platform';
+import { decodeJson, DecodedMessage, JetStreamService, OutboxRelay } from '@cec/platform';
 import { RecordSubscriptionChangesUseCase } from '@cec/metering-application';
 import { METERING_CONSUMER_SETTINGS, MeteringConsumerSettings } from './consumer-settings';
 import { messageText, natsMessageKey } from './nats-message-key';
@@ -12,6 +12,7 @@ export class SubscriptionChangedConsumer implements OnApplicationBootstrap {
 
   constructor(
     private readonly jetStream: JetStreamService,
+    private readonly relay: OutboxRelay,
     private readonly record: RecordSubscriptionChangesUseCase,
     @Inject(METERING_CONSUMER_SETTINGS) private readonly settings: MeteringConsumerSettings,
   ) {}
@@ -39,6 +40,8 @@ export class SubscriptionChangedConsumer implements OnApplicationBootstrap {
         rawText: () => messageText(message.raw),
       })),
     );
+    // issue 10: the batch's `metering.usage.changed` rows are committed: relay them now
+    if (result.recorded > 0) this.relay.poke();
     if (result.refused > 0) {
       this.logger.error(`subscription.changed: ${result.refused} malformed event(s) dead-lettered (kind subscription_change)`);
     }

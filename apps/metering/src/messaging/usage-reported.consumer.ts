@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { CONSUMERS, STREAMS, SUBJECTS } from '@cec/contracts';
-import { decodeJson, DecodedMessage, JetStreamService } from '@cec/platform';
+import { decodeJson, DecodedMessage, JetStreamService, OutboxRelay } from '@cec/platform';
 import { IngestItem, IngestUsageEventsUseCase } from '@cec/metering-application';
 import { METERING_CONSUMER_SETTINGS, MeteringConsumerSettings } from './consumer-settings';
 import { messageText, natsMessageKey } from './nats-message-key';
@@ -20,6 +20,7 @@ export class UsageReportedConsumer implements OnApplicationBootstrap {
 
   constructor(
     private readonly jetStream: JetStreamService,
+    private readonly relay: OutboxRelay,
     private readonly ingest: IngestUsageEventsUseCase,
     @Inject(METERING_CONSUMER_SETTINGS) private readonly settings: MeteringConsumerSettings,
   ) {}
@@ -46,6 +47,8 @@ export class UsageReportedConsumer implements OnApplicationBootstrap {
       rawText: () => messageText(message.raw),
     }));
     const result = await this.ingest.execute({ source: 'nats', items });
+    // issue 10: the batch's `metering.usage.changed` rows are committed: relay them now
+    if (result.accepted > 0) this.relay.poke();
     if (result.rejected.length > 0 || result.parked > 0) {
       this.logger.warn(
         `usage.reported batch of ${batch.length}: ${result.accepted} accepted (${result.parked} parked: subscription not known yet), ` +

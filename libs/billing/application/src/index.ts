@@ -22,3 +22,6 @@ export * from './retry-billing-run-failures.use-case';
 export * from './account-drafter';
 export * from './get-upcoming-bill.use-case';
 export * from './get-bill-explanation.use-case';
+export * from './prepaid-guard.ports';
+export * from './refresh-prepaid-guard.use-case';
+export * from './prepaid-guard.use-cases';

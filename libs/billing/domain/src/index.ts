@@ -5,3 +5,4 @@ export * from './adjustment';
 export * from './deduction';
 export * from './bill-draft';
 export * from './bill-input';
+export * from './prepaid-guard';

@@ -10,3 +10,4 @@ export * from './migrations/migration-0002-run-failures';
 export * from './migrations/migration-0004-catch-up-dead-letters';
 export * from './dead-letter.repository';
 export * from './bill-input.queries';
+export * from './prepaid-guard.repository';

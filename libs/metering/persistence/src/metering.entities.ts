@@ -1,4 +1,5 @@
 import { Entity, Index, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
+import { OutboxEntity } from '@cec/platform';
 
 // The tables of migration 0001. Bulk writes and the timeline reads are hand-written SQL in the
 // repository; these entities serve the simple reads and document the columns.
@@ -134,4 +135,4 @@ export class DeadLetterEntity {
   natsKey!: string | null;
 }
 
-export const METERING_ENTITIES = [MeteringSubscriptionEntity, SubscriptionStatePointEntity, UsageEventEntity, TimelineWriteEntity, DeadLetterEntity];
+export const METERING_ENTITIES = [MeteringSubscriptionEntity, SubscriptionStatePointEntity, UsageEventEntity, TimelineWriteEntity, DeadLetterEntity, OutboxEntity];

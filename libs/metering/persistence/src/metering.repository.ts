@@ -2,6 +2,7 @@ import { EntityManager, Knex } from '@mikro-orm/postgresql';
 import { DateTime } from 'luxon';
 import { periodKeyOf, sameUsageEventContent } from '@cec/metering-domain';
 import type { EpochSeconds, TimelinePoint, TimelineStatus } from '@cec/metering-domain';
+import { SUBJECTS } from '@cec/contracts';
 import type {
   AccountRevision,
   DeadLetterKind,
@@ -164,11 +165,40 @@ function storedUsage(row: StoredUsageRow): StoredUsageEvent {
 }
 
 /**
+ * Issue 10 (prepaid guard): a CTE that writes one `metering.usage.changed` outbox row per
+ * (subscription, period) a `touched` CTE reports (the upsert of `timeline_write` returns only the
+ * rows whose revision grew), in the same transaction as the write. Bindings: subject, occurredAt,
+ * createdAt (see {@link usageChangedBindings}). The event id `usage-changed-<revision>-<hash of the
+ * subscription>` is deterministic (a relay that publishes twice is deduplicated by JetStream) and
+ * stays unique should the revision sequence ever start again. Rows go in account order, like the outbox's
+ * per-account counters they lock.
+ */
+const USAGE_CHANGED_CTE = `notified as (
+  insert into outbox (event_id, subject, payload, created_at)
+  select t.event_id, ?,
+    jsonb_build_object('id', t.event_id, 'occurredAt', ?::text, 'accountId', s.account_id,
+      'subscriptionId', t.subscription_id, 'period', trim(t.period), 'revision', t.max_revision::text),
+    ?::timestamptz
+  from (select *, 'usage-changed-' || max_revision::text || '-' || left(md5(subscription_id), 16) as event_id from touched) t
+  join subscription s on s.id = t.subscription_id
+  order by s.account_id, t.subscription_id, t.period
+)`;
+
+/** `on conflict` of the `timeline_write` upserts: only a higher revision updates (and is returned). */
+const TIMELINE_WRITE_UPSERT = `on conflict (subscription_id, period) do update set max_revision = excluded.max_revision
+  where timeline_write.max_revision < excluded.max_revision
+  returning subscription_id, period, max_revision`;
+
+function usageChangedBindings(at: DateTime): string[] {
+  return [SUBJECTS.usageChanged, at.toUTC().toISO({ suppressMilliseconds: true }) as string, at.toUTC().toISO() as string];
+}
+
+/**
  * #9.3: un-parks the parked usage events these rows name (locked in id order), with a new
  * revision each, and records the periods they touch in `timeline_write` (R6.2: a run that read the
  * account before sees the change). Returns how many were un-parked.
  */
-async function unparkUsage(trx: Knex, selectParkedIds: string, bindings: readonly unknown[]): Promise<number> {
+async function unparkUsage(trx: Knex, selectParkedIds: string, bindings: readonly unknown[], at: DateTime): Promise<number> {
   const rows = await query<{ subscription_id: string; at: number; revision: string }>(
     trx,
     `with target as (${selectParkedIds}),
@@ -191,10 +221,13 @@ async function unparkUsage(trx: Knex, selectParkedIds: string, bindings: readonl
   }
   const entries = [...touched.entries()].sort(([a], [b]) => compareStrings(a, b)).map(([, entry]) => entry);
   await trx.raw(
-    `insert into timeline_write (subscription_id, period, max_revision)
-     select * from unnest(?::text[], ?::text[], ?::bigint[])
-     on conflict (subscription_id, period) do update set max_revision = greatest(timeline_write.max_revision, excluded.max_revision)`,
-    [entries.map((e) => e.subscriptionId), entries.map((e) => e.period), entries.map((e) => e.revision.toString())],
+    `with touched as (
+       insert into timeline_write (subscription_id, period, max_revision)
+       select * from unnest(?::text[], ?::text[], ?::bigint[])
+       ${TIMELINE_WRITE_UPSERT}
+     ), ${USAGE_CHANGED_CTE}
+     select 1`,
+    [entries.map((e) => e.subscriptionId), entries.map((e) => e.period), entries.map((e) => e.revision.toString()), ...usageChangedBindings(at)],
   );
   return rows.length;
 }
@@ -332,10 +365,19 @@ export class PostgresMeteringRepository implements MeteringRepository {
              where not ins.parked
              group by input.subscription_id, input.period
              order by input.subscription_id, input.period
-             on conflict (subscription_id, period) do update set max_revision = greatest(timeline_write.max_revision, excluded.max_revision)
-           )
+             ${TIMELINE_WRITE_UPSERT}
+           ), ${USAGE_CHANGED_CTE}
            select id, parked from ins`,
-          [events.map((e) => e.id), events.map((e) => e.subscriptionId), events.map((e) => e.quantity), events.map((e) => e.at), events.map((e) => e.period), receivedAt, write.source],
+          [
+            events.map((e) => e.id),
+            events.map((e) => e.subscriptionId),
+            events.map((e) => e.quantity),
+            events.map((e) => e.at),
+            events.map((e) => e.period),
+            receivedAt,
+            write.source,
+            ...usageChangedBindings(write.receivedAt),
+          ],
         );
         for (const row of rows) {
           inserted.add(row.id);
@@ -415,8 +457,8 @@ export class PostgresMeteringRepository implements MeteringRepository {
              from ins join input on input.subscription_id = ins.subscription_id and input.sequence = ins.sequence
              group by input.subscription_id, input.period
              order by input.subscription_id, input.period
-             on conflict (subscription_id, period) do update set max_revision = greatest(timeline_write.max_revision, excluded.max_revision)
-           )
+             ${TIMELINE_WRITE_UPSERT}
+           ), ${USAGE_CHANGED_CTE}
            select count(*) as count from ins`,
           [
             changes.map((r) => r.change.subscriptionId),
@@ -429,6 +471,7 @@ export class PostgresMeteringRepository implements MeteringRepository {
             changes.map((r) => r.change.point.status),
             changes.map((r) => r.period),
             receivedAt,
+            ...usageChangedBindings(write.receivedAt),
           ],
         );
         recorded = Number(rows[0]?.count ?? 0);
@@ -437,6 +480,7 @@ export class PostgresMeteringRepository implements MeteringRepository {
           trx,
           'select id from usage_event where parked_source is not null and subscription_id = any(?::text[]) order by id for update',
           [latest.map((r) => r.change.subscriptionId)],
+          write.receivedAt,
         );
       }
       await insertDeadLetters(trx, write.deadLetters, receivedAt);
@@ -513,6 +557,7 @@ export class PostgresMeteringRepository implements MeteringRepository {
          where u.parked_source is not null and exists (select 1 from subscription s where s.id = u.subscription_id)
          order by u.id for update skip locked`,
         [],
+        sweep.now,
       );
       const expired = await query<StoredUsageRow & { source: IngestionSource; received_ms: number }>(
         trx,

@@ -82,6 +82,38 @@ export interface AccountSettledEvent extends EventHeader {
   currency: string;
 }
 
+/**
+ * Issue 10: `metering.usage.changed` (stream METERING_EVENTS), written by metering's outbox in the
+ * transaction that changed a subscription's usage timeline for a month (usage events, subscription
+ * changes, parked usage counted). `id` is `usage-changed-<revision>-<hash>`: one event per timeline
+ * write of a subscription and month.
+ */
+export interface UsageChangedEvent extends EventHeader {
+  accountId: string;
+  subscriptionId: string;
+  /** The month (YYYY-MM, UTC+8) whose timeline changed. */
+  period: string;
+  /** Metering's timeline revision of the write (decimal string). */
+  revision: string;
+}
+
+/**
+ * Issue 10: `billing.account.balance_low` and `billing.account.balance_exhausted` (prepaid guard),
+ * once per crossing: projectedBalance = balance - accruedThisPeriod fell below `threshold`
+ * (balance_low) or to zero or below (balance_exhausted); re-armed once it is above again.
+ */
+export interface AccountBalanceGuardEvent extends EventHeader {
+  accountId: string;
+  /** The running month (YYYY-MM, UTC+8) the accrued charge is of. */
+  period: string;
+  currency: string;
+  balance: string;
+  accruedThisPeriod: string;
+  projectedBalance: string;
+  /** The account's low-balance threshold, null when none is set. */
+  threshold: string | null;
+}
+
 /** `billing.run.job-queued` (internal): one batch of accounts of one run. */
 export interface BillingRunJobMessage {
   runId: string;

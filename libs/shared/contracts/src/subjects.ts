@@ -12,6 +12,12 @@ export const SUBJECTS = {
   billIssued: 'billing.bill.issued',
   accountInArrears: 'billing.account.in_arrears',
   accountSettled: 'billing.account.settled',
+  /** Issue 10 (prepaid guard): the projected balance fell below the account's low-balance threshold. */
+  accountBalanceLow: 'billing.account.balance_low',
+  /** Issue 10 (prepaid guard): the projected balance reached zero. */
+  accountBalanceExhausted: 'billing.account.balance_exhausted',
+  /** Issue 10: published by metering when a subscription's usage timeline changed (stream METERING_EVENTS). */
+  usageChanged: 'metering.usage.changed',
   /** Internal work queue of billing-run jobs (stream BILLING_JOBS). */
   billingRunJob: 'billing.run.job-queued',
 } as const;
@@ -34,10 +40,20 @@ export const STREAMS = {
   usage: { name: 'USAGE', subjects: [SUBJECTS.usageReported], retention: 'limits', maxAgeDays: 30 },
   billingEvents: {
     name: 'BILLING_EVENTS',
-    subjects: [SUBJECTS.accountCreated, SUBJECTS.subscriptionChanged, SUBJECTS.billIssued, SUBJECTS.accountInArrears, SUBJECTS.accountSettled],
+    subjects: [
+      SUBJECTS.accountCreated,
+      SUBJECTS.subscriptionChanged,
+      SUBJECTS.billIssued,
+      SUBJECTS.accountInArrears,
+      SUBJECTS.accountSettled,
+      SUBJECTS.accountBalanceLow,
+      SUBJECTS.accountBalanceExhausted,
+    ],
     retention: 'limits',
     maxAgeDays: 30,
   },
+  /** Issue 10: metering's own events (its outbox relays them). */
+  meteringEvents: { name: 'METERING_EVENTS', subjects: [SUBJECTS.usageChanged], retention: 'limits', maxAgeDays: 7 },
   billingJobs: { name: 'BILLING_JOBS', subjects: [SUBJECTS.billingRunJob], retention: 'workqueue', maxAgeDays: 7 },
 } as const satisfies Record<string, StreamDefinition>;
 
@@ -47,6 +63,8 @@ export const CONSUMERS = {
   meteringSubscriptionChanges: 'metering-subscription-changes',
   billingAccounts: 'billing-accounts',
   billingRunJobs: 'billing-run-jobs',
+  /** Issue 10: billing's prepaid guard learns of usage changes. */
+  billingUsageChanges: 'billing-usage-changes',
 } as const;
 
 /** Request/reply message patterns (NestJS NATS transport, core NATS, queue groups). */

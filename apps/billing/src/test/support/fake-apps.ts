@@ -1,5 +1,6 @@
 import { NatsConnection, Subscription } from 'nats';
-import { GetProductReply, MonthlyUsageReply, MonthlyUsageRequest, PATTERNS, PriceVersionMessage, ResolvePricesReply, ResolvePricesRequest, SubscriptionUsageMessage, UsageRevisionsReply, UsageRevisionsRequest, toUsageRuns, usagePage } from '@cec/contracts';
+import { publishJson } from '@cec/testing';
+import { GetProductReply, SUBJECTS, UsageChangedEvent, MonthlyUsageReply, MonthlyUsageRequest, PATTERNS, PriceVersionMessage, ResolvePricesReply, ResolvePricesRequest, SubscriptionUsageMessage, UsageRevisionsReply, UsageRevisionsRequest, toUsageRuns, usagePage } from '@cec/contracts';
 
 /** An error body as another app answers it. */
 export interface ErrorReply {
@@ -108,6 +109,17 @@ export class FakeMetering {
     byPeriod.set(subscriptionId, { subscriptionId, accountId, runs: toUsageRuns(daysOfMonth.filter((day) => day.quantity > 0)) });
     this.usage.set(period, byPeriod);
     this.writes.push({ accountId, period, revision: this.revision });
+  }
+
+  /**
+   * Issue 10: announces a timeline write as metering does, `metering.usage.changed` on
+   * METERING_EVENTS (message id = event id), at the current revision.
+   */
+  async announce(nc: NatsConnection, accountId: string, subscriptionId: string, period: string): Promise<UsageChangedEvent> {
+    const revision = this.revision.toString();
+    const event: UsageChangedEvent = { id: `usage-changed-${revision}-${subscriptionId}`, occurredAt: '2026-04-10T00:00:00Z', accountId, subscriptionId, period, revision };
+    await publishJson(nc, SUBJECTS.usageChanged, event, event.id);
+    return event;
   }
 
   /** The whole answer for a month and accounts, unpaged (to measure what one reply would carry). */

@@ -5,6 +5,7 @@ import { Migration0003WideQuantityDays } from './migration-0003-wide-quantity-da
 import { Migration0004CatchUpDeadLetters } from './migration-0004-catch-up-dead-letters';
 import { Migration0005OutboxReliability } from './migration-0005-outbox-reliability';
 import { Migration0006BillInputProgress } from './migration-0006-bill-input-progress';
+import { Migration0007PrepaidGuard } from './migration-0007-prepaid-guard';
 
 /**
  * The billing schema. What must never happen twice is a key here (CONTRIBUTING): one bill and one
@@ -168,4 +169,5 @@ export const BILLING_MIGRATIONS = [
   { name: 'Migration0004CatchUpDeadLetters', class: Migration0004CatchUpDeadLetters },
   { name: 'Migration0005OutboxReliability', class: Migration0005OutboxReliability },
   { name: 'Migration0006BillInputProgress', class: Migration0006BillInputProgress },
+  { name: 'Migration0007PrepaidGuard', class: Migration0007PrepaidGuard },
 ];

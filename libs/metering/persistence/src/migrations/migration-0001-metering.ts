@@ -1,5 +1,6 @@
 import { Migration } from '@mikro-orm/migrations';
 import { Migration0002ParkedUsage } from './migration-0002-parked-usage';
+import { Migration0003UsageChangedOutbox } from './migration-0003-usage-changed-outbox';
 
 /**
  * Metering's tables. Every timeline write (a state point, a usage event) takes a number from the
@@ -88,4 +89,5 @@ export class Migration0001Metering extends Migration {
 export const METERING_MIGRATIONS = [
   { name: 'Migration0001Metering', class: Migration0001Metering },
   { name: 'Migration0002ParkedUsage', class: Migration0002ParkedUsage },
+  { name: 'Migration0003UsageChangedOutbox', class: Migration0003UsageChangedOutbox },
 ];
