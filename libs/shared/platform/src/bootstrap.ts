@@ -88,11 +88,23 @@ export async function configureApp(app: NestExpressApplication, description: App
   return config;
 }
 
+/**
+ * Idle keep-alive connections stay open 65 s (Node's default is 5 s): longer than the idle timeout
+ * of clients and load balancers (60 s is common), so a client never sends a request on a socket
+ * the server is closing at that moment ("other side closed" on a POST that cannot be retried).
+ */
+export function keepIdleConnectionsOpen(app: INestApplication): void {
+  const server = app.getHttpServer() as import('node:http').Server;
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+}
+
 export async function bootstrapApp(module: Type<unknown> | DynamicModule, description: AppDescription): Promise<INestApplication> {
   const logger = new JsonLogger(description.app, (process.env['LOG_LEVEL'] as 'info' | undefined) ?? 'info');
   const app = await NestFactory.create<NestExpressApplication>(module, { logger, bodyParser: false });
   const config = await configureApp(app, description);
   await app.listen(config.port, '0.0.0.0');
+  keepIdleConnectionsOpen(app);
   logger.log(`${description.app} listening on port ${config.port}`, 'Bootstrap');
   if (config.operatorTokenFile) {
     logger.log(`operator token file: ${config.operatorTokenFile}`, 'Bootstrap');

@@ -1,7 +1,7 @@
 import { DynamicModule, INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { AppDescription, configureApp, JsonLogger } from '@cec/platform';
+import { AppDescription, configureApp, JsonLogger, keepIdleConnectionsOpen } from '@cec/platform';
 import { TEST_OPERATOR_TOKEN } from './test-env';
 
 export interface ApiResponse<T = unknown> {
@@ -73,6 +73,7 @@ export async function startTestApp(module: DynamicModule, description: AppDescri
   const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: new JsonLogger(description.app, 'error') });
   await configureApp(app, description);
   await app.listen(0, '127.0.0.1');
+  keepIdleConnectionsOpen(app);
   const address = app.getHttpServer().address() as { port: number };
   const api = new ApiClient(`http://127.0.0.1:${address.port}`);
   return { app, api, close: () => app.close() };
