@@ -4,6 +4,7 @@ import { Migration0002RunFailures } from './migration-0002-run-failures';
 import { Migration0003WideQuantityDays } from './migration-0003-wide-quantity-days';
 import { Migration0004CatchUpDeadLetters } from './migration-0004-catch-up-dead-letters';
 import { Migration0005OutboxReliability } from './migration-0005-outbox-reliability';
+import { Migration0006OutboxCorrelation } from './migration-0006-outbox-correlation';
 
 /**
  * The billing schema. What must never happen twice is a key here (CONTRIBUTING): one bill and one
@@ -166,4 +167,5 @@ export const BILLING_MIGRATIONS = [
   { name: 'Migration0003WideQuantityDays', class: Migration0003WideQuantityDays },
   { name: 'Migration0004CatchUpDeadLetters', class: Migration0004CatchUpDeadLetters },
   { name: 'Migration0005OutboxReliability', class: Migration0005OutboxReliability },
+  { name: 'Migration0006OutboxCorrelation', class: Migration0006OutboxCorrelation },
 ];
