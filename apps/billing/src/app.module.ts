@@ -1,3 +1,4 @@
+import { BillingMetrics } from './observability/billing-metrics';
 import { DynamicModule, Module, Provider, Type } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { EntityManager } from '@mikro-orm/postgresql';
@@ -101,7 +102,7 @@ const useCaseProviders: Provider[] = [
   },
 ];
 
-export interface BillingAppOptions extends Pick<PlatformOptions, 'config'> {
+export interface BillingAppOptions extends Pick<PlatformOptions, 'config' | 'logDestination'> {
   /** Overrides of the run settings (defaults from the environment). */
   run?: Partial<BillingRunSettings>;
 }
@@ -128,6 +129,7 @@ export class BillingAppModule {
           ...BILLING_ORM,
           streams: [STREAMS.billingEvents, STREAMS.billingJobs],
           config: options.config,
+          logDestination: options.logDestination,
           ...(testClock ? { clock: { provide: CLOCK, useValue: testClock } } : {}),
         }),
       ],
@@ -158,6 +160,7 @@ export class BillingAppModule {
         AccountCreatedHandler,
         BillingRunJobsHandler,
         BillingScheduler,
+        BillingMetrics,
       ],
     };
   }

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ClientProxy, NatsRecordBuilder } from '@nestjs/microservices';
 import { headers as natsHeaders } from 'nats';
 import { firstValueFrom, timeout, TimeoutError } from 'rxjs';
@@ -31,6 +31,8 @@ export function toRemoteCallError(pattern: string, error: unknown): RemoteCallEr
  */
 @Injectable()
 export class RpcClient {
+  private readonly logger = new Logger(RpcClient.name);
+
   constructor(
     @Inject(NATS_RPC_CLIENT) private readonly client: ClientProxy,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -40,6 +42,7 @@ export class RpcClient {
   async request<TReply, TRequest = unknown>(pattern: PatternName, payload: TRequest): Promise<TReply> {
     try {
       const correlationId = currentCorrelationId();
+      this.logger.debug(`rpc request ${pattern}`);
       const record = correlationId ? new NatsRecordBuilder(payload).setHeaders(correlationHeaders(correlationId)).build() : payload;
       return await firstValueFrom(this.client.send<TReply>(pattern, record).pipe(timeout(this.config.natsRequestTimeoutMs)));
     } catch (error) {
