@@ -114,21 +114,21 @@ export function addGaugeFiller(name: string, fill: GaugeFiller): () => void {
 }
 
 /**
- * One read shared by the gauges of one source during a scrape (the gauges are collected side by
- * side): a result younger than `maxAgeMs` is reused. The age is wall-clock, not business time.
+ * One read shared by the gauges of one source during a scrape: prom-client collects the gauges
+ * side by side, so a read still in flight is reused; the next scrape reads again.
  */
-export function sharedRead<T>(load: () => Promise<T>, maxAgeMs = 1000): () => Promise<T> {
-  let last: { at: number; value: Promise<T> } | null = null;
+export function sharedRead<T>(load: () => Promise<T>): () => Promise<T> {
+  let inFlight: Promise<T> | null = null;
   return () => {
-    const now = performance.now();
-    if (last === null || now - last.at > maxAgeMs) {
+    if (inFlight === null) {
       const value = load();
-      last = { at: now, value };
-      value.catch(() => {
-        last = null;
-      });
+      inFlight = value;
+      const clear = (): void => {
+        if (inFlight === value) inFlight = null;
+      };
+      value.then(clear, clear);
     }
-    return last.value;
+    return inFlight;
   };
 }
 
