@@ -36,6 +36,8 @@ export function loggerParams(config: AppConfig, destination?: DestinationStream)
       const correlationId = currentCorrelationId();
       return correlationId ? { correlationId } : {};
     },
+    // the request as pino-http serialises it (headers redacted); of the response only its status
+    serializers: { res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }) },
     quietReqLogger: true,
     customAttributeKeys: { reqId: 'requestId' },
     // the id requestContextMiddleware gave the request (it runs first)
