@@ -105,6 +105,10 @@ describe('#10 observability: metrics and logs (catalog, subscription and meterin
     await metering?.close();
     await subscription?.close();
     await catalog?.close();
+    // leave no subscription.changed of this suite for other suites' metering consumers
+    const nc = await connectNats();
+    await (await nc.jetstreamManager()).streams.purge(STREAMS.billingEvents.name, { filter: SUBJECTS.subscriptionChanged }).catch(() => undefined);
+    await nc.close();
   });
 
   it('#10 metrics /metrics needs the operator token: 401 without, 200 with, Prometheus text with the HTTP histogram by route pattern', async () => {
