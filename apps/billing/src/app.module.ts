@@ -1,3 +1,4 @@
+import { BillingMetrics } from './observability/billing-metrics';
 import { DynamicModule, Module, Provider, Type } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { EntityManager } from '@mikro-orm/postgresql';
@@ -131,7 +132,7 @@ const useCaseProviders: Provider[] = [
   },
 ];
 
-export interface BillingAppOptions extends Pick<PlatformOptions, 'config'> {
+export interface BillingAppOptions extends Pick<PlatformOptions, 'config' | 'logDestination'> {
   /** Overrides of the run settings (defaults from the environment). */
   run?: Partial<BillingRunSettings>;
 }
@@ -158,6 +159,7 @@ export class BillingAppModule {
           ...BILLING_ORM,
           streams: [STREAMS.billingEvents, STREAMS.billingJobs, STREAMS.meteringEvents],
           config: options.config,
+          logDestination: options.logDestination,
           ...(testClock ? { clock: { provide: CLOCK, useValue: testClock } } : {}),
         }),
       ],
@@ -189,6 +191,7 @@ export class BillingAppModule {
         AccountCreatedHandler,
         BillingRunJobsHandler,
         BillingScheduler,
+        BillingMetrics,
       ],
     };
   }

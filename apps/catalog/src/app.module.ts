@@ -37,7 +37,7 @@ const useCaseProviders: Provider[] = USE_CASES.map((useCase) => ({
 
 @Module({})
 export class CatalogAppModule {
-  static register(overrides: Pick<PlatformOptions, 'config' | 'clock'> = {}): DynamicModule {
+  static register(overrides: Pick<PlatformOptions, 'config' | 'clock' | 'logDestination'> = {}): DynamicModule {
     return {
       module: CatalogAppModule,
       imports: [PlatformModule.forApp({ ...CATALOG_ORM, streams: [], ...overrides })],

@@ -35,7 +35,7 @@ const useCaseProviders: Provider[] = USE_CASES.map((useCase) => ({
   useFactory: (repository: MeteringRepository, clock: Clock) => new useCase({ repository, clock } satisfies MeteringDeps),
 }));
 
-export interface MeteringAppOptions extends Pick<PlatformOptions, 'config' | 'clock'> {
+export interface MeteringAppOptions extends Pick<PlatformOptions, 'config' | 'clock' | 'logDestination'> {
   consumers?: Partial<MeteringConsumerSettings>;
 }
 

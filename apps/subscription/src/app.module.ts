@@ -48,7 +48,7 @@ const useCaseProviders: Provider[] = USE_CASES.map((useCase) => ({
 
 @Module({})
 export class SubscriptionAppModule {
-  static register(overrides: Pick<PlatformOptions, 'config' | 'clock'> = {}): DynamicModule {
+  static register(overrides: Pick<PlatformOptions, 'config' | 'clock' | 'logDestination'> = {}): DynamicModule {
     return {
       module: SubscriptionAppModule,
       imports: [PlatformModule.forApp({ ...SUBSCRIPTION_ORM, streams: [STREAMS.billingEvents], ...overrides })],

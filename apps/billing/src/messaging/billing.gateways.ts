@@ -99,12 +99,16 @@ export class RpcCatalogGateway implements CatalogGateway {
   }
 }
 
-/** Jobs on the BILLING_JOBS work queue; the message id `${runId}:${batch}` lets JetStream drop repeats. */
+/**
+ * Jobs on the BILLING_JOBS work queue; the message id `${runId}:${batch}` lets JetStream drop
+ * repeats. A run's correlation id is its run id (`X-Correlation-Id`), so one run can be followed
+ * in every app's logs.
+ */
 export class JetStreamJobQueue implements JobQueue {
   constructor(private readonly jetStream: JetStreamService) {}
 
   async enqueue(jobs: readonly BillingRunJobMessage[]): Promise<void> {
-    await Promise.all(jobs.map((job) => this.jetStream.publish(SUBJECTS.billingRunJob, job, `${job.runId}:${job.batch}`)));
+    await Promise.all(jobs.map((job) => this.jetStream.publish(SUBJECTS.billingRunJob, job, `${job.runId}:${job.batch}`, job.runId)));
   }
 }
 

@@ -3,6 +3,7 @@ import { DateTime } from 'luxon';
 import { periodKeyOf, sameUsageEventContent } from '@cec/metering-domain';
 import type { EpochSeconds, TimelinePoint, TimelineStatus } from '@cec/metering-domain';
 import { SUBJECTS } from '@cec/contracts';
+import { currentCorrelationId } from '@cec/platform';
 import type {
   AccountRevision,
   DeadLetterKind,
@@ -168,17 +169,17 @@ function storedUsage(row: StoredUsageRow): StoredUsageEvent {
  * Issue 10 (prepaid guard): a CTE that writes one `metering.usage.changed` outbox row per
  * (subscription, period) a `touched` CTE reports (the upsert of `timeline_write` returns only the
  * rows whose revision grew), in the same transaction as the write. Bindings: subject, occurredAt,
- * createdAt (see {@link usageChangedBindings}). The event id `usage-changed-<revision>-<hash of the
+ * createdAt, correlation id (see {@link usageChangedBindings}). The event id `usage-changed-<revision>-<hash of the
  * subscription>` is deterministic (a relay that publishes twice is deduplicated by JetStream) and
  * stays unique should the revision sequence ever start again. Rows go in account order, like the outbox's
  * per-account counters they lock.
  */
 const USAGE_CHANGED_CTE = `notified as (
-  insert into outbox (event_id, subject, payload, created_at)
+  insert into outbox (event_id, subject, payload, created_at, correlation_id)
   select t.event_id, ?,
     jsonb_build_object('id', t.event_id, 'occurredAt', ?::text, 'accountId', s.account_id,
       'subscriptionId', t.subscription_id, 'period', trim(t.period), 'revision', t.max_revision::text),
-    ?::timestamptz
+    ?::timestamptz, ?::varchar
   from (select *, 'usage-changed-' || max_revision::text || '-' || left(md5(subscription_id), 16) as event_id from touched) t
   join subscription s on s.id = t.subscription_id
   order by s.account_id, t.subscription_id, t.period
@@ -189,8 +190,9 @@ const TIMELINE_WRITE_UPSERT = `on conflict (subscription_id, period) do update s
   where timeline_write.max_revision < excluded.max_revision
   returning subscription_id, period, max_revision`;
 
-function usageChangedBindings(at: DateTime): string[] {
-  return [SUBJECTS.usageChanged, at.toUTC().toISO({ suppressMilliseconds: true }) as string, at.toUTC().toISO() as string];
+function usageChangedBindings(at: DateTime): Array<string | null> {
+  // the correlation id of the request or message being handled travels on (X-Correlation-Id)
+  return [SUBJECTS.usageChanged, at.toUTC().toISO({ suppressMilliseconds: true }) as string, at.toUTC().toISO() as string, currentCorrelationId() ?? null];
 }
 
 /**

@@ -10,7 +10,9 @@ import { APP_CONFIG, AppConfig, AppName } from './config/app-config';
 import { createValidationPipe } from './http/validation';
 import { applyOperatorSecurity } from './http/openapi-security';
 import { JSON_BODY_LIMIT } from './http/request-bounds';
-import { JsonLogger } from './logging/json-logger';
+import { Logger as PinoNestLogger } from 'nestjs-pino';
+import { requestContextMiddleware } from './logging/logging';
+import { httpMetricsMiddleware } from './observability/metrics';
 import { natsConnectionOptions } from './nats/nats-connection-options';
 import { NatsConnectionMonitor } from './nats/nats-connection-monitor';
 
@@ -44,14 +46,20 @@ function useStrictRouting(app: NestExpressApplication): void {
 
 /**
  * Wires an app's HTTP side (strict routing, helmet headers, a 1mb JSON body limit, validation,
- * OpenAPI at /docs and /docs-json with the operator-token security on every protected operation)
+ * OpenAPI at /docs and /docs-json with the operator-token security on every protected operation,
+ * request/correlation ids, HTTP metrics, the nestjs-pino logger)
  * and its NATS request/reply side (queue group per app). Used by main.ts and by integration tests
  * alike. Authentication and the generic input bounds are global providers of PlatformModule.
  */
 export async function configureApp(app: NestExpressApplication, description: AppDescription): Promise<AppConfig> {
   const config = app.get<AppConfig>(APP_CONFIG);
+  app.useLogger(app.get(PinoNestLogger));
   useStrictRouting(app);
   app.disable('x-powered-by');
+  // first of all: the request id and correlation id (nestjs-pino's own middleware runs later and
+  // takes the request id from here), then the HTTP metrics, by the route pattern that matched
+  app.use(requestContextMiddleware());
+  app.use(httpMetricsMiddleware());
   app.use(
     helmet({
       contentSecurityPolicy: {
@@ -100,9 +108,10 @@ export function keepIdleConnectionsOpen(app: INestApplication): void {
 }
 
 export async function bootstrapApp(module: Type<unknown> | DynamicModule, description: AppDescription): Promise<INestApplication> {
-  const logger = new JsonLogger(description.app, (process.env['LOG_LEVEL'] as 'info' | undefined) ?? 'info');
-  const app = await NestFactory.create<NestExpressApplication>(module, { logger, bodyParser: false });
+  // lines written before the pino logger is in place are buffered and then written through it
+  const app = await NestFactory.create<NestExpressApplication>(module, { bufferLogs: true, bodyParser: false });
   const config = await configureApp(app, description);
+  const logger = app.get(PinoNestLogger);
   await app.listen(config.port, '0.0.0.0');
   keepIdleConnectionsOpen(app);
   logger.log(`${description.app} listening on port ${config.port}`, 'Bootstrap');

@@ -3,6 +3,10 @@ import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { ClientsModule, Transport } from '@nestjs/microservices';
 import { TerminusModule } from '@nestjs/terminus';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
+import { PrometheusModule } from '@willsoto/nestjs-prometheus';
+import { LoggerModule } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
+import { register } from 'prom-client';
 import type { EntityClass, EntitySchema, MigrationObject } from '@mikro-orm/core';
 import { CLOCK, SystemClock } from '@cec/kernel';
 import { StreamDefinition } from '@cec/contracts';
@@ -18,6 +22,10 @@ import { NatsConnectionMonitor } from './nats/nats-connection-monitor';
 import { loadOutboxSettings, OUTBOX_SETTINGS, OutboxSettings } from './outbox/outbox.settings';
 import { createOrmOptions } from './persistence/mikro-orm.config';
 import { MikroOrmRpcContextInterceptor } from './persistence/mikro-orm-rpc-context.interceptor';
+import { loggerParams } from './logging/logging';
+import { MetricsController } from './observability/metrics.controller';
+import { MetricsListener } from './observability/metrics-listener';
+import { RpcCorrelationInterceptor } from './observability/rpc-correlation.interceptor';
 
 export interface PlatformOptions {
   app: AppName;
@@ -31,12 +39,15 @@ export interface PlatformOptions {
   clock?: Provider;
   /** Overrides of the outbox relay's settings for tests (defaults come from the environment). */
   outbox?: Partial<OutboxSettings>;
+  /** Where the app's log lines go instead of stdout (tests capture them). */
+  logDestination?: DestinationStream;
 }
 
 /**
  * Everything an app needs around its use cases: typed config, clock, PostgreSQL through MikroORM
  * (its own schema), JetStream, request/reply client, auth guard (deny by default), generic input
- * bounds, error filter, health.
+ * bounds, error filter, health, Prometheus metrics at /metrics (operator token; token-free only on the
+ * METRICS_PORT listener), structured logs (nestjs-pino) with request and correlation ids.
  */
 @Global()
 @Module({})
@@ -47,6 +58,13 @@ export class PlatformModule {
     return {
       module: PlatformModule,
       imports: [
+        LoggerModule.forRoot(loggerParams(config, options.logDestination)),
+        PrometheusModule.register({
+          controller: MetricsController,
+          path: '/metrics',
+          // process metrics are registered once per process (tests boot several apps in one)
+          defaultMetrics: { enabled: register.getSingleMetric('process_cpu_user_seconds_total') === undefined },
+        }),
         TerminusModule.forRoot({ logger: false, errorLogStyle: 'json' }),
         MikroOrmModule.forRoot({
           ...createOrmOptions({ databaseUrl: config.databaseUrl, schema: config.schema, entities: options.entities, migrations: options.migrations }),
@@ -66,12 +84,14 @@ export class PlatformModule {
         JetStreamService,
         RpcClient,
         NatsConnectionMonitor,
+        MetricsListener,
         { provide: APP_GUARD, useClass: OperatorTokenGuard },
         { provide: APP_FILTER, useClass: DomainExceptionFilter },
+        { provide: APP_INTERCEPTOR, useClass: RpcCorrelationInterceptor },
         { provide: APP_INTERCEPTOR, useClass: MikroOrmRpcContextInterceptor },
         { provide: APP_INTERCEPTOR, useClass: RequestBoundsInterceptor },
       ],
-      exports: [APP_CONFIG, CLOCK, OUTBOX_SETTINGS, JetStreamService, RpcClient, NatsConnectionMonitor, ClientsModule],
+      exports: [APP_CONFIG, CLOCK, MetricsListener, OUTBOX_SETTINGS, JetStreamService, RpcClient, NatsConnectionMonitor, ClientsModule],
     };
   }
 }

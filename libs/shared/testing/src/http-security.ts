@@ -27,12 +27,12 @@ export async function openApiSecurityProblems(baseUrl: string): Promise<{ proble
     for (const [method, operation] of Object.entries(item)) {
       operations += 1;
       const security = JSON.stringify(operation.security ?? []);
-      if (path.startsWith('/v1/') || path === '/v1') {
+      if (path.startsWith('/v1/') || path === '/v1' || path === '/metrics') {
         if (security !== JSON.stringify([{ bearer: [] }])) problems.push(`${method.toUpperCase()} ${path} lists security ${security}`);
       } else if (path === '/health') {
         if (security !== '[]' || document.security !== undefined) problems.push(`${method.toUpperCase()} ${path} lists security ${security}`);
       } else {
-        problems.push(`${method.toUpperCase()} ${path} is neither /v1 nor /health`);
+        problems.push(`${method.toUpperCase()} ${path} is neither /v1, /metrics nor /health`);
       }
     }
   }

@@ -1,7 +1,7 @@
 import { DynamicModule, INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { AppDescription, configureApp, JsonLogger, keepIdleConnectionsOpen } from '@cec/platform';
+import { AppDescription, configureApp, keepIdleConnectionsOpen } from '@cec/platform';
 import { TEST_OPERATOR_TOKEN } from './test-env';
 
 export interface ApiResponse<T = unknown> {
@@ -67,10 +67,10 @@ export interface RunningTestApp {
   close(): Promise<void>;
 }
 
-/** Boots an app module on a free port with its HTTP and NATS sides, as main.ts would. */
+/** Boots an app module on a free port with its HTTP and NATS sides, as main.ts would (logs at LOG_LEVEL, tests: error). */
 export async function startTestApp(module: DynamicModule, description: AppDescription): Promise<RunningTestApp> {
   const moduleRef = await Test.createTestingModule({ imports: [module] }).compile();
-  const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: new JsonLogger(description.app, 'error') });
+  const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, bufferLogs: true });
   await configureApp(app, description);
   await app.listen(0, '127.0.0.1');
   keepIdleConnectionsOpen(app);

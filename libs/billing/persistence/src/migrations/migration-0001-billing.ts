@@ -6,6 +6,7 @@ import { Migration0004CatchUpDeadLetters } from './migration-0004-catch-up-dead-
 import { Migration0005OutboxReliability } from './migration-0005-outbox-reliability';
 import { Migration0006BillInputProgress } from './migration-0006-bill-input-progress';
 import { Migration0007PrepaidGuard } from './migration-0007-prepaid-guard';
+import { Migration0008OutboxCorrelation } from './migration-0008-outbox-correlation';
 
 /**
  * The billing schema. What must never happen twice is a key here (CONTRIBUTING): one bill and one
@@ -170,4 +171,5 @@ export const BILLING_MIGRATIONS = [
   { name: 'Migration0005OutboxReliability', class: Migration0005OutboxReliability },
   { name: 'Migration0006BillInputProgress', class: Migration0006BillInputProgress },
   { name: 'Migration0007PrepaidGuard', class: Migration0007PrepaidGuard },
+  { name: 'Migration0008OutboxCorrelation', class: Migration0008OutboxCorrelation },
 ];

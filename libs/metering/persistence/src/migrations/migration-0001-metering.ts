@@ -1,5 +1,6 @@
 import { Migration } from '@mikro-orm/migrations';
 import { Migration0002ParkedUsage } from './migration-0002-parked-usage';
+import { Migration0004OutboxCorrelation } from './migration-0004-outbox-correlation';
 import { Migration0003UsageChangedOutbox } from './migration-0003-usage-changed-outbox';
 
 /**
@@ -90,4 +91,5 @@ export const METERING_MIGRATIONS = [
   { name: 'Migration0001Metering', class: Migration0001Metering },
   { name: 'Migration0002ParkedUsage', class: Migration0002ParkedUsage },
   { name: 'Migration0003UsageChangedOutbox', class: Migration0003UsageChangedOutbox },
+  { name: 'Migration0004OutboxCorrelation', class: Migration0004OutboxCorrelation },
 ];

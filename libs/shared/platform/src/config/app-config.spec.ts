@@ -55,4 +55,15 @@ describe('loadConfig: typed, validated, fails fast naming the variable', () => {
   it('the billing test clock is refused in production', () => {
     expect(() => loadConfig('billing', { NODE_ENV: 'production', OPERATOR_TOKENS: 'aaaaaaaaaaaaaaaa', BILLING_TEST_CLOCK: 'true' })).toThrow(/BILLING_TEST_CLOCK/);
   });
+
+  it('#10 metrics the token-free metrics listener is off unless METRICS_PORT, <APP>_METRICS_PORT or METRICS_HOST is set', () => {
+    const base = { OPERATOR_TOKEN_FILE: tokenFile() };
+    expect(loadConfig('catalog', base)).toMatchObject({ metricsPort: null, metricsHost: '127.0.0.1' });
+    expect(loadConfig('catalog', { ...base, METRICS_PORT: '9500' }).metricsPort).toBe(9500);
+    expect(loadConfig('billing', { ...base, METRICS_PORT: '9500' }).metricsPort).toBe(9503);
+    expect(loadConfig('metering', { ...base, METRICS_HOST: '10.0.0.5' })).toMatchObject({ metricsPort: 9466, metricsHost: '10.0.0.5' });
+    expect(loadConfig('subscription', { ...base, METRICS_PORT: '9500', SUBSCRIPTION_METRICS_PORT: '9999' }).metricsPort).toBe(9999);
+    expect(() => loadConfig('catalog', { ...base, METRICS_PORT: 'abc' })).toThrow(/METRICS_PORT/);
+    expect(() => loadConfig('billing', { ...base, METRICS_PORT: '65535' })).toThrow(/METRICS_PORT/);
+  });
 });

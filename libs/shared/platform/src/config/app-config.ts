@@ -18,9 +18,19 @@ export interface AppConfig {
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
   readonly billingTestClock: boolean;
   readonly natsRequestTimeoutMs: number;
+  /**
+   * Port of the token-free metrics listener (METRICS_PORT + the app's offset, or <APP>_METRICS_PORT);
+   * null (default) when the operator set neither METRICS_PORT, <APP>_METRICS_PORT nor METRICS_HOST.
+   */
+  readonly metricsPort: number | null;
+  /** Address of the token-free metrics listener (METRICS_HOST, default 127.0.0.1). */
+  readonly metricsHost: string;
 }
 
 export const DEFAULT_PORTS: Record<AppName, number> = { catalog: 3001, subscription: 3002, metering: 3003, billing: 3004 };
+/** Default base port of the token-free metrics listeners: app n (catalog 0 .. billing 3) uses base + n. */
+export const DEFAULT_METRICS_PORT = 9464;
+const METRICS_PORT_OFFSETS: Record<AppName, number> = { catalog: 0, subscription: 1, metering: 2, billing: 3 };
 export const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/cec_billing';
 export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
 export const DEFAULT_OPERATOR_TOKEN_FILE = '.operator-token';
@@ -118,6 +128,7 @@ export function loadConfig(app: AppName, env: Env = process.env): AppConfig {
   return {
     app,
     env: nodeEnv,
+    ...metricsListenerConfig(app, env),
     port: parsePort(env, `${app.toUpperCase()}_PORT`, DEFAULT_PORTS[app]),
     databaseUrl: parseUrl(env, 'DATABASE_URL', DEFAULT_DATABASE_URL, ['postgresql:', 'postgres:']),
     schema: env[`${app.toUpperCase()}_DB_SCHEMA`] || app,
@@ -128,6 +139,24 @@ export function loadConfig(app: AppName, env: Env = process.env): AppConfig {
     billingTestClock,
     natsRequestTimeoutMs: timeout,
   };
+}
+
+/**
+ * The token-free metrics listener is off unless the operator asks for it: METRICS_PORT is a base
+ * (catalog +0, subscription +1, metering +2, billing +3), <APP>_METRICS_PORT an exact port, and
+ * METRICS_HOST alone turns it on at the default base 9464. METRICS_HOST defaults to 127.0.0.1.
+ */
+function metricsListenerConfig(app: AppName, env: Env): { metricsPort: number | null; metricsHost: string } {
+  const host = env['METRICS_HOST'] ?? '';
+  const own = `${app.toUpperCase()}_METRICS_PORT`;
+  let metricsPort: number | null = null;
+  if ((env[own] ?? '') !== '') metricsPort = parsePort(env, own, 0);
+  else if ((env['METRICS_PORT'] ?? '') !== '' || host !== '') {
+    const base = parsePort(env, 'METRICS_PORT', DEFAULT_METRICS_PORT);
+    metricsPort = base === 0 ? 0 : base + METRICS_PORT_OFFSETS[app];
+    if (metricsPort > 65535) throw new ConfigError(`METRICS_PORT must leave room for 4 apps (at most 65532), got "${base}"`);
+  }
+  return { metricsPort, metricsHost: host === '' ? '127.0.0.1' : host };
 }
 
 /** Nest injection token of the AppConfig. */

@@ -17,6 +17,8 @@ import { StreamDefinition, Subject } from '@cec/contracts';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { ConsumerTerminalError, describeError } from './errors';
 import { natsConnectionOptions } from './nats-connection-options';
+import { CORRELATION_HEADER, currentCorrelationId, runWithCorrelation, saneId } from '../observability/correlation';
+import { addGaugeFiller, consumerCounters, consumerStateGauges, sharedRead } from '../observability/metrics';
 
 /** The streams an app declares; ensured (created or updated) at boot, idempotently. */
 export const JETSTREAM_STREAMS = Symbol.for('cec.JetStreamStreams');
@@ -120,6 +122,9 @@ export class JetStreamService implements OnModuleInit, OnApplicationShutdown {
   private generation = 0;
   private readonly loops: Promise<void>[] = [];
   private stopping = false;
+  private readonly counters = consumerCounters();
+  /** Removes this service's consumer gauges from the scrape at shutdown. */
+  private readonly gaugeRemovals: Array<() => void> = [];
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -173,9 +178,14 @@ export class JetStreamService implements OnModuleInit, OnApplicationShutdown {
     return this.manager;
   }
 
-  /** Publishes one JSON message; `msgId` lets the server drop duplicates inside its window. */
-  async publish(subject: Subject, payload: unknown, msgId?: string): Promise<void> {
-    await this.js.publish(subject, encodeJson(payload), msgId ? { msgID: msgId } : undefined);
+  /**
+   * Publishes one JSON message; `msgId` lets the server drop duplicates inside its window. The
+   * correlation id (default: the current one) travels in the `X-Correlation-Id` header.
+   */
+  async publish(subject: Subject, payload: unknown, msgId?: string, correlationId: string | null = currentCorrelationId() ?? null): Promise<void> {
+    const headers = natsHeaders();
+    if (correlationId) headers.set(CORRELATION_HEADER, correlationId);
+    await this.js.publish(subject, encodeJson(payload), { ...(msgId ? { msgID: msgId } : {}), ...(correlationId ? { headers } : {}) });
   }
 
   /** True when the connection answers a round trip to the server within `timeoutMs`. */
@@ -189,7 +199,19 @@ export class JetStreamService implements OnModuleInit, OnApplicationShutdown {
       throw new Error(`consumer ${spec.durable}: maxDeliver needs onTerminalFailure (a message is never dropped silently)`);
     }
     await this.ensureConsumer(spec);
+    this.watchConsumerState(spec);
     this.loops.push(this.consumeLoop(spec));
+  }
+
+  /** Pending and ack-pending counts of the consumer, read from its consumer info on scrape. */
+  private watchConsumerState<T>(spec: ConsumerSpec<T>): void {
+    consumerStateGauges(); // created once per process
+    const labels = { stream: spec.stream, consumer: spec.durable };
+    const info = sharedRead(() => this.jsm.consumers.info(spec.stream, spec.durable));
+    this.gaugeRemovals.push(
+      addGaugeFiller('cec_jetstream_consumer_pending', async (gauge) => gauge.set(labels, (await info()).num_pending)),
+      addGaugeFiller('cec_jetstream_consumer_ack_pending', async (gauge) => gauge.set(labels, (await info()).num_ack_pending)),
+    );
   }
 
   private async ensureConsumer<T>(spec: ConsumerSpec<T>): Promise<void> {
@@ -223,6 +245,7 @@ export class JetStreamService implements OnModuleInit, OnApplicationShutdown {
         }
         const messages = await consumer.fetch({ max_messages: spec.batchSize, expires: spec.maxWaitMs ?? 1000 });
         for await (const message of messages) {
+          this.counters.delivered.inc({ stream: spec.stream, consumer: spec.durable });
           const msgId = message.headers?.get('Nats-Msg-Id') || null;
           try {
             batch.push({ ok: true, value: spec.decode(message.data), msgId, raw: message });
@@ -262,14 +285,28 @@ export class JetStreamService implements OnModuleInit, OnApplicationShutdown {
       }
     }
     if (batch.length === 0) return;
+    // the handler runs with the batch's correlation id when its messages share one; each message
+    // is logged (debug) with its own, so that one event can be followed across apps
+    const correlationIds = batch.map((entry) => saneId(entry.raw.headers?.get(CORRELATION_HEADER)));
+    batch.forEach((entry, index) =>
+      runWithCorrelation(correlationIds[index], () =>
+        this.logger.debug(`${spec.durable}: received ${entry.raw.subject} (stream seq ${entry.raw.seq}, delivery ${entry.raw.info.deliveryCount})`),
+      ),
+    );
+    const shared = correlationIds.every((id) => id === correlationIds[0]) ? correlationIds[0] : null;
     const ackWaitMs = spec.ackWaitMs ?? 60_000;
     const heartbeat = setInterval(() => {
       for (const entry of batch) settle(() => entry.raw.working());
     }, Math.max(200, Math.floor(ackWaitMs / 3)));
     try {
-      await spec.handle(batch);
+      await runWithCorrelation(shared, () => spec.handle(batch));
       // a message the handler settled itself (nak/term) stays settled: the client skips the ack
-      for (const entry of batch) settle(() => entry.raw.ack());
+      const labels = { stream: spec.stream, consumer: spec.durable };
+      for (const entry of batch) {
+        if (isSettled(entry.raw)) continue;
+        settle(() => entry.raw.ack());
+        this.counters.acked.inc(labels);
+      }
       return;
     } catch (error) {
       await this.settleFailure(spec, batch, error);
@@ -298,7 +335,7 @@ export class JetStreamService implements OnModuleInit, OnApplicationShutdown {
       const ownDeliveries = entry.raw.info.deliveryCount;
       const ends = spec.onTerminalFailure !== undefined && (permanent || (spec.maxDeliver !== undefined && ownDeliveries >= spec.maxDeliver));
       if (ends) await this.terminate(spec, entry, error);
-      else settle(() => entry.raw.nak(redeliveryDelayMs(backoff, ownDeliveries)));
+      else this.redeliverLater(spec, entry, redeliveryDelayMs(backoff, ownDeliveries));
     }
   }
 
@@ -306,20 +343,27 @@ export class JetStreamService implements OnModuleInit, OnApplicationShutdown {
     const onTerminal = spec.onTerminalFailure;
     const delayMs = redeliveryDelayMs(spec.backoffMs ?? DEFAULT_BACKOFF_MS, entry.raw.info.deliveryCount);
     if (!onTerminal) {
-      settle(() => entry.raw.nak(delayMs));
+      this.redeliverLater(spec, entry, delayMs);
       return;
     }
     try {
       await onTerminal(entry.raw, error);
       settle(() => entry.raw.term());
+      this.counters.deadLettered.inc({ stream: spec.stream, consumer: spec.durable });
     } catch (callbackError) {
       this.logger.error(`terminal handling of a message from ${spec.stream}/${spec.durable} failed, redelivering: ${describeError(callbackError)}`);
-      settle(() => entry.raw.nak(delayMs));
+      this.redeliverLater(spec, entry, delayMs);
     }
+  }
+
+  private redeliverLater<T>(spec: ConsumerSpec<T>, entry: DecodedMessage<T>, delayMs: number): void {
+    settle(() => entry.raw.nak(delayMs));
+    this.counters.redelivered.inc({ stream: spec.stream, consumer: spec.durable });
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.stopping = true;
+    for (const remove of this.gaugeRemovals) remove();
     if (this.connection && !this.connection.isClosed()) {
       await this.connection.drain().catch(() => undefined);
     }
@@ -389,6 +433,11 @@ function settle(action: () => void): void {
   } catch {
     // connection closed: JetStream redelivers after the ack wait
   }
+}
+
+/** True once the message was acked, nak'ed or terminated (the client's own flag; false if absent). */
+function isSettled(message: JsMsg): boolean {
+  return (message as JsMsg & { didAck?: boolean }).didAck === true;
 }
 
 function sleep(ms: number): Promise<void> {

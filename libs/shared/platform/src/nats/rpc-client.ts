@@ -1,9 +1,11 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { ClientProxy } from '@nestjs/microservices';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { ClientProxy, NatsRecordBuilder } from '@nestjs/microservices';
+import { headers as natsHeaders } from 'nats';
 import { firstValueFrom, timeout, TimeoutError } from 'rxjs';
 import { PATTERNS } from '@cec/contracts';
 import { classifyFailure, RemoteCallError } from '@cec/kernel';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { CORRELATION_HEADER, currentCorrelationId } from '../observability/correlation';
 
 export const NATS_RPC_CLIENT = 'NATS_RPC_CLIENT';
 
@@ -23,9 +25,14 @@ export function toRemoteCallError(pattern: string, error: unknown): RemoteCallEr
   return new RemoteCallError(failure.statusCode, failure.code, `${pattern}: ${failure.message}`, failure.retryable);
 }
 
-/** Request/reply to another app over core NATS (NestJS message patterns, queue groups). */
+/**
+ * Request/reply to another app over core NATS (NestJS message patterns, queue groups). The current
+ * correlation id travels in the `X-Correlation-Id` header (RpcCorrelationInterceptor reads it).
+ */
 @Injectable()
 export class RpcClient {
+  private readonly logger = new Logger(RpcClient.name);
+
   constructor(
     @Inject(NATS_RPC_CLIENT) private readonly client: ClientProxy,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -34,9 +41,18 @@ export class RpcClient {
   /** Rejects with a RemoteCallError (typed: statusCode, code, message, retryable). */
   async request<TReply, TRequest = unknown>(pattern: PatternName, payload: TRequest): Promise<TReply> {
     try {
-      return await firstValueFrom(this.client.send<TReply, TRequest>(pattern, payload).pipe(timeout(this.config.natsRequestTimeoutMs)));
+      const correlationId = currentCorrelationId();
+      this.logger.debug(`rpc request ${pattern}`);
+      const record = correlationId ? new NatsRecordBuilder(payload).setHeaders(correlationHeaders(correlationId)).build() : payload;
+      return await firstValueFrom(this.client.send<TReply>(pattern, record).pipe(timeout(this.config.natsRequestTimeoutMs)));
     } catch (error) {
       throw toRemoteCallError(pattern, error);
     }
   }
+}
+
+function correlationHeaders(correlationId: string): ReturnType<typeof natsHeaders> {
+  const h = natsHeaders();
+  h.set(CORRELATION_HEADER, correlationId);
+  return h;
 }

@@ -28,6 +28,10 @@ export class OutboxEntity {
 
   @Property({ type: 'Date', columnType: 'timestamptz', nullable: true })
   publishedAt!: Date | null;
+
+  /** Correlation id of the request or message that wrote the row (sent as `X-Correlation-Id`). */
+  @Property({ type: 'string', length: 128, nullable: true })
+  correlationId?: string | null;
 }
 
 /** DDL of the outbox table, for each app's migration. */
@@ -41,6 +45,9 @@ export const OUTBOX_TABLE_SQL = `
     "published_at" timestamptz null
   );
   create index "outbox_unpublished_idx" on "outbox" ("seq") where "published_at" is null;`;
+
+/** Third step of every app's outbox (a migration of its own): the row's correlation id. */
+export const OUTBOX_CORRELATION_SQL = `alter table "outbox" add column "correlation_id" varchar(128) null;`;
 
 /**
  * Second step of every app's outbox (a migration of its own, after OUTBOX_TABLE_SQL):

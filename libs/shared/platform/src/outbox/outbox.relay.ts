@@ -2,6 +2,9 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Subject } from '@cec/contracts';
 import { describeError } from '../nats/errors';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { currentCorrelationId } from '../observability/correlation';
+import { addGaugeFiller, outboxGauges, sharedRead } from '../observability/metrics';
 import { JetStreamService } from '../nats/jetstream.service';
 import { OutboxEntity } from './outbox.entity';
 import { DEFAULT_OUTBOX_SETTINGS, OUTBOX_SETTINGS, OutboxSettings } from './outbox.settings';
@@ -10,6 +13,8 @@ export interface OutboxMessage {
   eventId: string;
   subject: Subject;
   payload: object;
+  /** Default: the current correlation id (of the HTTP request or message being handled). */
+  correlationId?: string | null;
 }
 
 /**
@@ -25,6 +30,7 @@ export function enqueueOutbox(em: EntityManager, messages: readonly OutboxMessag
       payload: message.payload as Record<string, unknown>,
       createdAt,
       publishedAt: null,
+      correlationId: message.correlationId ?? currentCorrelationId() ?? null,
     });
   }
 }
@@ -35,6 +41,7 @@ interface OutboxRow {
   subject: string;
   payload: unknown;
   attempts: number;
+  correlation_id: string | null;
 }
 
 /** What one relay pass did. */
@@ -89,19 +96,45 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private pokedWhileRunning = false;
   /** Consecutive passes that met NATS unavailable (drives the relay's own backoff). */
   private unavailablePasses = 0;
+  private readonly gaugeRemovals: Array<() => void> = [];
 
   constructor(
     private readonly orm: MikroORM,
     private readonly jetStream: JetStreamService,
     @Optional() @Inject(OUTBOX_SETTINGS) settings?: OutboxSettings,
+    @Optional() @Inject(APP_CONFIG) private readonly config?: AppConfig,
   ) {
     this.settings = settings ?? DEFAULT_OUTBOX_SETTINGS;
   }
 
   onApplicationBootstrap(): void {
+    this.watchBacklog();
     this.schedule(0);
     // first prune a minute after boot (an app restarted often still prunes), then every interval
     this.schedulePrune(Math.min(60_000, this.settings.pruneIntervalMs));
+  }
+
+  /**
+   * Outbox gauges of the app's schema, read on scrape (one cheap query on the unpublished rows'
+   * partial index): every replica reports the same database truth (aggregate with max, not sum).
+   */
+  private watchBacklog(): void {
+    const schema = this.config?.schema ?? 'public';
+    const read = sharedRead(async () => {
+      const [row] = await this.orm.em.fork().getConnection().execute<Array<{ unpublished: string; parked: string; age: string | null }>>(
+        `select count(*) filter (where "failed_at" is null) as "unpublished",
+                count(*) filter (where "failed_at" is not null) as "parked",
+                extract(epoch from now() - min("created_at") filter (where "failed_at" is null)) as "age"
+           from "outbox" where "published_at" is null`,
+      );
+      return { unpublished: Number(row.unpublished), parked: Number(row.parked), age: row.age === null ? 0 : Math.max(0, Number(row.age)) };
+    });
+    outboxGauges();
+    this.gaugeRemovals.push(
+      addGaugeFiller('cec_outbox_unpublished_rows', async (gauge) => gauge.set({ schema }, (await read()).unpublished)),
+      addGaugeFiller('cec_outbox_parked_rows', async (gauge) => gauge.set({ schema }, (await read()).parked)),
+      addGaugeFiller('cec_outbox_oldest_unpublished_age_seconds', async (gauge) => gauge.set({ schema }, (await read()).age)),
+    );
   }
 
   private schedulePrune(delayMs: number): void {
@@ -160,6 +193,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
+    for (const remove of this.gaugeRemovals.splice(0)) remove();
     if (this.timer) clearTimeout(this.timer);
     if (this.pruneTimer) clearTimeout(this.pruneTimer);
     await this.running?.catch(() => undefined);
@@ -192,7 +226,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     return em.transactional(async (tx) => {
       // tx.execute runs inside the transaction (a bare connection.execute would not hold the locks)
       const rows: OutboxRow[] = await tx.execute(
-        `select "seq", "event_id", "subject", "payload", "attempts" from "outbox"
+        `select "seq", "event_id", "subject", "payload", "attempts", "correlation_id" from "outbox"
           where "published_at" is null and "failed_at" is null and ("next_attempt_at" is null or "next_attempt_at" <= now())
           order by "seq" limit ? for update skip locked`,
         [this.settings.batchSize],
@@ -204,7 +238,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         const chunk = rows.slice(start, start + this.settings.publishConcurrency);
         const outcomes = await Promise.allSettled(
           chunk.map((row) =>
-            this.jetStream.publish(row.subject as Subject, typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload, row.event_id),
+            this.jetStream.publish(row.subject as Subject, typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload, row.event_id, row.correlation_id),
           ),
         );
         outcomes.forEach((outcome, index) => {

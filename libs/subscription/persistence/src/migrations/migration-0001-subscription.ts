@@ -1,6 +1,7 @@
 import { Migration } from '@mikro-orm/migrations';
 import { OUTBOX_TABLE_SQL } from '@cec/platform';
 import { Migration0002OutboxReliability } from './migration-0002-outbox-reliability';
+import { Migration0003OutboxCorrelation } from './migration-0003-outbox-correlation';
 
 export class Migration0001Subscription extends Migration {
   override async up(): Promise<void> {
@@ -61,4 +62,5 @@ export class Migration0001Subscription extends Migration {
 export const SUBSCRIPTION_MIGRATIONS = [
   { name: 'Migration0001Subscription', class: Migration0001Subscription },
   { name: 'Migration0002OutboxReliability', class: Migration0002OutboxReliability },
+  { name: 'Migration0003OutboxCorrelation', class: Migration0003OutboxCorrelation },
 ];
