@@ -4,7 +4,7 @@ import { MicroserviceOptions, Transport } from '@nestjs/microservices';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { QUEUE_GROUPS } from '@cec/contracts';
-import { APP_CONFIG, AppConfig, AppName } from './config/app-config';
+import { APP_CONFIG, AppConfig, AppName, natsServers } from './config/app-config';
 import { createValidationPipe } from './http/validation';
 import { JsonLogger } from './logging/json-logger';
 
@@ -35,7 +35,7 @@ export async function configureApp(app: NestExpressApplication, description: App
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
   app.connectMicroservice<MicroserviceOptions>(
-    { transport: Transport.NATS, options: { servers: [config.natsUrl], queue: QUEUE_GROUPS[description.app], name: `${description.app}-rpc-server` } },
+    { transport: Transport.NATS, options: { servers: natsServers(config.natsUrl), queue: QUEUE_GROUPS[description.app], name: `${description.app}-rpc-server` } },
     { inheritAppConfig: true },
   );
   await app.startAllMicroservices();

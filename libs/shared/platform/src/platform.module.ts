@@ -6,7 +6,7 @@ import { MikroOrmModule } from '@mikro-orm/nestjs';
 import type { EntityClass, EntitySchema, MigrationObject } from '@mikro-orm/core';
 import { CLOCK, SystemClock } from '@cec/kernel';
 import { StreamDefinition } from '@cec/contracts';
-import { APP_CONFIG, AppConfig, AppName, loadConfig } from './config/app-config';
+import { APP_CONFIG, AppConfig, AppName, loadConfig, natsServers } from './config/app-config';
 import { DomainExceptionFilter } from './http/domain-exception.filter';
 import { OperatorTokenGuard } from './http/operator-token.guard';
 import { HealthController } from './health/health.controller';
@@ -45,7 +45,7 @@ export class PlatformModule {
           registerRequestContext: true,
         }),
         ClientsModule.register([
-          { name: NATS_RPC_CLIENT, transport: Transport.NATS, options: { servers: [config.natsUrl], name: `${config.app}-rpc-client` } },
+          { name: NATS_RPC_CLIENT, transport: Transport.NATS, options: { servers: natsServers(config.natsUrl), name: `${config.app}-rpc-client` } },
         ]),
       ],
       controllers: [HealthController],

@@ -18,6 +18,8 @@ export interface AppConfig {
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
   readonly billingTestClock: boolean;
   readonly natsRequestTimeoutMs: number;
+  /** NATS_STREAM_REPLICAS: replicas of every JetStream stream the app creates (3 on a cluster). */
+  readonly natsStreamReplicas: number;
 }
 
 export const DEFAULT_PORTS: Record<AppName, number> = { catalog: 3001, subscription: 3002, metering: 3003, billing: 3004 };
@@ -57,6 +59,21 @@ function parseUrl(env: Env, name: string, fallback: string, protocols: string[])
     throw new ConfigError(`${name} must use ${protocols.join(' or ')}, got "${raw}"`);
   }
   return raw;
+}
+
+/** NATS_URL may list several servers of one cluster, comma-separated; each must be a nats: or tls: URL. */
+function parseNatsUrls(env: Env): string {
+  const raw = env['NATS_URL'] || DEFAULT_NATS_URL;
+  for (const server of natsServers(raw)) parseUrl({ NATS_URL: server }, 'NATS_URL', DEFAULT_NATS_URL, ['nats:', 'tls:']);
+  return raw;
+}
+
+/** The servers of a NATS_URL value (one URL, or several comma-separated). */
+export function natsServers(natsUrl: string): string[] {
+  return natsUrl
+    .split(',')
+    .map((server) => server.trim())
+    .filter((server) => server.length > 0);
 }
 
 function parseBool(env: Env, name: string): boolean {
@@ -115,18 +132,23 @@ export function loadConfig(app: AppName, env: Env = process.env): AppConfig {
   if (!Number.isInteger(timeout) || timeout <= 0) {
     throw new ConfigError('NATS_REQUEST_TIMEOUT_MS must be a positive whole number of milliseconds');
   }
+  const replicas = Number(env['NATS_STREAM_REPLICAS'] || '1');
+  if (!Number.isInteger(replicas) || replicas < 1 || replicas > 5) {
+    throw new ConfigError(`NATS_STREAM_REPLICAS must be a whole number from 1 to 5, got "${env['NATS_STREAM_REPLICAS']}"`);
+  }
   return {
     app,
     env: nodeEnv,
     port: parsePort(env, `${app.toUpperCase()}_PORT`, DEFAULT_PORTS[app]),
     databaseUrl: parseUrl(env, 'DATABASE_URL', DEFAULT_DATABASE_URL, ['postgresql:', 'postgres:']),
     schema: env[`${app.toUpperCase()}_DB_SCHEMA`] || app,
-    natsUrl: parseUrl(env, 'NATS_URL', DEFAULT_NATS_URL, ['nats:', 'tls:']),
+    natsUrl: parseNatsUrls(env),
     operatorTokens: tokens,
     operatorTokenFile: file,
     logLevel,
     billingTestClock,
     natsRequestTimeoutMs: timeout,
+    natsStreamReplicas: replicas,
   };
 }
 

@@ -13,7 +13,7 @@ import {
   StorageType,
 } from 'nats';
 import { StreamDefinition, Subject } from '@cec/contracts';
-import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { APP_CONFIG, AppConfig, natsServers } from '../config/app-config';
 
 /** The streams an app declares; ensured (created or updated) at boot, idempotently. */
 export const JETSTREAM_STREAMS = Symbol.for('cec.JetStreamStreams');
@@ -69,7 +69,7 @@ export class JetStreamService implements OnModuleInit, OnApplicationShutdown {
 
   async onModuleInit(): Promise<void> {
     this.connection = await connect({
-      servers: this.config.natsUrl,
+      servers: natsServers(this.config.natsUrl),
       name: `${this.config.app}-jetstream`,
       maxReconnectAttempts: -1,
       reconnectTimeWait: 1000,
@@ -77,7 +77,7 @@ export class JetStreamService implements OnModuleInit, OnApplicationShutdown {
     this.manager = await this.connection.jetstreamManager();
     this.client = this.connection.jetstream();
     for (const stream of this.streams) {
-      await ensureStream(this.manager, stream);
+      await ensureStream(this.manager, stream, this.config.natsStreamReplicas);
     }
   }
 
@@ -166,8 +166,11 @@ export class JetStreamService implements OnModuleInit, OnApplicationShutdown {
   }
 }
 
-/** Creates the stream, or updates its subjects if it exists (safe to call from every replica). */
-export async function ensureStream(jsm: JetStreamManager, stream: StreamDefinition): Promise<void> {
+/**
+ * Creates the stream with `replicas` copies (NATS_STREAM_REPLICAS; 3 on a three-node cluster), or
+ * updates its subjects if it exists (safe to call from every replica).
+ */
+export async function ensureStream(jsm: JetStreamManager, stream: StreamDefinition, replicas = 1): Promise<void> {
   const config = {
     name: stream.name,
     subjects: [...stream.subjects],
@@ -175,6 +178,7 @@ export async function ensureStream(jsm: JetStreamManager, stream: StreamDefiniti
     storage: StorageType.File,
     max_age: nanos(stream.maxAgeDays * 24 * 3600 * 1000),
     duplicate_window: nanos(2 * 60 * 1000),
+    num_replicas: replicas,
   };
   try {
     const info = await jsm.streams.info(stream.name);
