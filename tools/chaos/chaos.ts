@@ -61,7 +61,7 @@ const SIZES: Record<'small' | 'large', SizeConfig> = {
       run: ['billing', 'metering', 'billing', 'catalog', 'billing', 'metering', 'billing'],
     },
     gapMs: [1000, 6000],
-    recoveryBoundMs: 180_000,
+    recoveryBoundMs: 120_000,
     settleBoundMs: 600_000,
     runBoundMs: 300_000,
     cluster: { subscriptions: 200, events: 40_000 },
