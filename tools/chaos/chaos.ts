@@ -674,7 +674,7 @@ async function main(): Promise<void> {
     }
     pushCheck('outbox rows left unpublished', unpublished, unpublishedDetail.join(', '));
     const notRecovered = s.faults.filter((f) => f.recoveredMs === null);
-    pushCheck('faults after which the stack did not recover by itself (all /health 200 and request/reply answering) within the bound', notRecovered.length + (finalRecovery === null ? 1 : 0), notRecovered.map((f) => `${f.phase}: ${f.fault} (${f.detail ?? ''})`).join('; '));
+    pushCheck('faults after which the stack did not recover by itself (all /health 200 and request/reply answering) within the bound', notRecovered.length + (finalRecovery === null ? 1 : 0), [...notRecovered.map((f) => `${f.phase}: ${f.fault} (${f.detail ?? ''})`), ...(finalRecovery === null ? [`final check (${s.lastFailure})`] : [])].join('; '));
     pushCheck('/health answered 200 while NATS or PostgreSQL was down', s.healthyWhileDown.length, s.healthyWhileDown.join(', '));
     pushCheck('every /health answered 200 while request/reply did not answer (after a fault, at the bound)', s.healthyWhileBroken.length, `${s.healthyWhileBroken.length} time(s)`);
 
