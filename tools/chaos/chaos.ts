@@ -19,7 +19,7 @@ import Decimal from 'decimal.js';
 import { SUBJECTS, SubscriptionChangedEvent } from '@cec/contracts';
 import { prng } from '../bench/bench-data';
 import { ChaosData, ChaosUsageEvent, expectedBills, generate, iso } from './data';
-import { AppName, AppReplica, health, NatsNode, PgCluster, runCli, sleep, waitJetStream, waitPort } from './processes';
+import { AppName, AppReplica, health, NatsNode, PgCluster, requireFreePort, runCli, sleep, waitJetStream, waitPort } from './processes';
 
 // ---------------------------------------------------------------- configuration
 interface SizeConfig {
@@ -399,6 +399,10 @@ async function main(): Promise<void> {
   const config = { ...SIZES[args.size] };
   if (args.accounts) config.accounts = args.accounts;
   const random = prng(args.seed ^ 0x5eed);
+  // before anything is touched: another run (or program) on our ports would be disturbed
+  for (const port of [PORTS.pg, PORTS.nats, ...PORTS.cluster, ...PORTS.routes, ...Array.from({ length: 8 }, (_, i) => PORTS.http + 1 + i), PORTS.http + 21, PORTS.http + 22]) {
+    await requireFreePort(port);
+  }
   rmSync(work, { recursive: true, force: true });
   mkdirSync(logs, { recursive: true });
   const data = generate(config.accounts, args.seed, Date.now());
@@ -426,7 +430,11 @@ async function main(): Promise<void> {
   try {
     say('private PostgreSQL cluster (initdb) and nats-server');
     await pg.init();
-    execFileSync('su', ['postgres', '-s', '/bin/sh', '-c', `psql -h 127.0.0.1 -p ${PORTS.pg} -c 'create database cec_chaos' -c 'create database cec_chaos_r3'`], { stdio: 'ignore' });
+    const admin = new Client({ connectionString: pg.url('postgres') });
+    await admin.connect();
+    await admin.query('create database cec_chaos');
+    await admin.query('create database cec_chaos_r3');
+    await admin.end();
     await nats.start();
     stack = new Stack(pg, nats, pg.url('cec_chaos'), config, random);
     say('migrations');

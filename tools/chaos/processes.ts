@@ -5,14 +5,31 @@
  * machine's PostgreSQL and NATS are never touched.
  */
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { connect as netConnect } from 'node:net';
 import { join } from 'node:path';
 import { connect } from 'nats';
 
 const root = join(__dirname, '..', '..');
 const runTs = join(root, 'tools', 'run-ts.js');
-const PG_BIN = '/usr/lib/postgresql/15/bin';
+/** PostgreSQL's server binaries: CHAOS_PG_BIN, else the newest /usr/lib/postgresql/<version>/bin. */
+function pgBin(): string {
+  if (process.env['CHAOS_PG_BIN']) return process.env['CHAOS_PG_BIN'];
+  const versions = existsSync('/usr/lib/postgresql') ? readdirSync('/usr/lib/postgresql').filter((v) => existsSync(`/usr/lib/postgresql/${v}/bin/initdb`)) : [];
+  if (versions.length === 0) throw new Error('initdb not found: install the PostgreSQL server package or set CHAOS_PG_BIN');
+  return `/usr/lib/postgresql/${versions.sort((a, b) => Number(b) - Number(a))[0]}/bin`;
+}
+
+/** initdb and pg_ctl refuse to run as root: as root they run as the postgres user. */
+function asPostgres(command: string): void {
+  if (process.getuid?.() === 0) execFileSync('su', ['postgres', '-s', '/bin/sh', '-c', command], { stdio: 'ignore' });
+  else execFileSync('/bin/sh', ['-c', command], { stdio: 'ignore' });
+}
+
+/** Fails when something already listens on a port the suite needs (another run, another program). */
+export async function requireFreePort(port: number): Promise<void> {
+  if (await waitPort(port, 0)) throw new Error(`port ${port} is in use: is another chaos run going on? The suite needs 17000-17999`);
+}
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -70,16 +87,16 @@ export class PgCluster {
   ) {}
 
   private pgCtl(args: string[]): void {
-    execFileSync('su', ['postgres', '-s', '/bin/sh', '-c', `${PG_BIN}/pg_ctl ${args.join(' ')}`], { stdio: 'ignore' });
+    asPostgres(`${pgBin()}/pg_ctl ${args.join(' ')}`);
   }
 
   async init(): Promise<void> {
     await this.destroy();
+    await requireFreePort(this.port);
     mkdirSync(this.dataDir, { recursive: true });
-    execFileSync('chown', ['postgres:postgres', this.dataDir]);
     writeFileSync(this.logFile, '');
-    execFileSync('chown', ['postgres:postgres', this.logFile]);
-    execFileSync('su', ['postgres', '-s', '/bin/sh', '-c', `${PG_BIN}/initdb -D ${this.dataDir} -A trust -U postgres --no-sync`], { stdio: 'ignore' });
+    if (process.getuid?.() === 0) execFileSync('chown', ['postgres:postgres', this.dataDir, this.logFile]);
+    asPostgres(`${pgBin()}/initdb -D ${this.dataDir} -A trust -U postgres --no-sync`);
     this.start();
   }
 
