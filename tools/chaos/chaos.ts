@@ -179,10 +179,14 @@ class Stack {
     }
   }
 
-  /** Time until healthy, or null after the bound, with what was still wrong then. */
+  /**
+   * Time until healthy, or null after the bound, with what was still wrong then. Once the stack has
+   * failed to recover, later faults wait a short bound only (a restart may still mend it).
+   */
   async waitRecovered(): Promise<number | null> {
     const started = Date.now();
-    while (Date.now() - started < this.config.recoveryBoundMs) {
+    const boundMs = this.broken ? Math.min(this.config.recoveryBoundMs, 20_000) : this.config.recoveryBoundMs;
+    while (Date.now() - started < boundMs) {
       if (await this.healthy()) return Date.now() - started;
       await sleep(250);
     }
@@ -191,8 +195,12 @@ class Stack {
     const rpc = await this.requestReplyAnswers();
     this.lastFailure = [...unhealthy, rpc ? 'request/reply answers' : 'request/reply does not answer (subscription -> catalog)'].join(', ');
     if (unhealthy.length === 0 && !rpc) this.healthyWhileBroken.push(this.lastFailure);
+    if (!this.broken) this.lastFailure += ' (later faults: 20 s bound)';
+    this.broken = true;
     return null;
   }
+
+  private broken = false;
 
   lastFailure = '';
   /** Every /health said 200 while request/reply between the apps did not answer. */

@@ -35,9 +35,19 @@ export const sleep = (ms: number): Promise<void> => new Promise((resolve) => set
 
 /** Every process the suite started, so that an abnormal exit still kills them (by pid). */
 const started = new Set<ChildProcess>();
+/** Synchronous clean-ups (the private PostgreSQL cluster) run when the suite exits, however it exits. */
+const atExit = new Set<() => void>();
 process.on('exit', () => {
   for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  for (const cleanUp of atExit) {
+    try {
+      cleanUp();
+    } catch {
+      // already stopped
+    }
+  }
 });
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(130));
 
 export function waitPort(port: number, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
@@ -97,6 +107,7 @@ export class PgCluster {
     writeFileSync(this.logFile, '');
     if (process.getuid?.() === 0) execFileSync('chown', ['postgres:postgres', this.dataDir, this.logFile]);
     asPostgres(`${pgBin()}/initdb -D ${this.dataDir} -A trust -U postgres --no-sync`);
+    atExit.add(this.stopIfRunning);
     this.start();
   }
 
@@ -110,7 +121,7 @@ export class PgCluster {
     this.pgCtl(['-D', this.dataDir, '-m', 'immediate', '-w', 'stop']);
   }
 
-  async destroy(): Promise<void> {
+  private readonly stopIfRunning = (): void => {
     if (existsSync(join(this.dataDir, 'postmaster.pid'))) {
       try {
         this.stop();
@@ -118,6 +129,11 @@ export class PgCluster {
         // not running
       }
     }
+  };
+
+  async destroy(): Promise<void> {
+    this.stopIfRunning();
+    atExit.delete(this.stopIfRunning);
     rmSync(this.dataDir, { recursive: true, force: true });
   }
 
