@@ -34,6 +34,7 @@ interface SizeConfig {
   settleBoundMs: number;
   runBoundMs: number;
   cluster: { subscriptions: number; events: number };
+  subscriptionsPerAccount: 2 | 3;
   /** Billing run settings of the stack (small jobs make a small run long enough to be hit mid-run). */
   billingEnv: Record<string, string>;
 }
@@ -49,6 +50,7 @@ const SIZES: Record<'small' | 'large', SizeConfig> = {
     settleBoundMs: 90_000,
     runBoundMs: 90_000,
     cluster: { subscriptions: 20, events: 3000 },
+    subscriptionsPerAccount: 2,
     billingEnv: { BILLING_RUN_BATCH_SIZE: '5', BILLING_JOBS_IN_PARALLEL: '1', BILLING_ACCOUNT_CONCURRENCY: '1' },
   },
   large: {
@@ -65,6 +67,8 @@ const SIZES: Record<'small' | 'large', SizeConfig> = {
     settleBoundMs: 600_000,
     runBoundMs: 300_000,
     cluster: { subscriptions: 200, events: 40_000 },
+    // 250 accounts (one run job) x 3 subscriptions changing daily: the month of finding #9.1
+    subscriptionsPerAccount: 3,
     billingEnv: {},
   },
 };
@@ -420,7 +424,7 @@ async function main(): Promise<void> {
   }
   rmSync(work, { recursive: true, force: true });
   mkdirSync(logs, { recursive: true });
-  const data = generate(config.accounts, args.seed, Date.now());
+  const data = generate(config.accounts, args.seed, Date.now(), config.subscriptionsPerAccount);
   const natsEvents = data.events.filter((e) => e.via === 'nats');
   const restEvents = data.events.filter((e) => e.via === 'rest');
   say(`size ${args.size}, seed ${args.seed}: ${data.accounts.length} accounts, ${data.subscriptions.length} subscriptions, ${data.events.length} usage events (${natsEvents.length} NATS, ${restEvents.length} REST), month ${data.period}`);

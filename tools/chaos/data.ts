@@ -75,7 +75,7 @@ export function lastEndedMonth(nowMs: number): { period: string; monthStart: num
  * N accounts, each with an agent and a channel subscription enabled before (or inside) the month,
  * and usage events on EVERY day of the month (sometimes two a day), so every quantity changes daily.
  */
-export function generate(accounts: number, seed: number, nowMs: number): ChaosData {
+export function generate(accounts: number, seed: number, nowMs: number, subscriptionsPerAccount: 2 | 3 = 2): ChaosData {
   const random = prng(seed);
   const between = (from: number, to: number): number => from + Math.floor(random() * (to - from));
   const { period, monthStart, daysInMonth } = lastEndedMonth(nowMs);
@@ -90,10 +90,14 @@ export function generate(accounts: number, seed: number, nowMs: number): ChaosDa
   for (let i = 0; i < accounts; i += 1) {
     const accountId = `${tag}-acc-${i}`;
     data.accounts.push(accountId);
-    for (const [suffix, product, maxQuantity] of [
-      ['a', random() < 0.5 ? products[0] : products[1], 40],
+    const agent = random() < 0.5 ? products[0] : products[1];
+    const kinds: Array<readonly [string, ChaosProduct, number]> = [
+      ['a', agent, 40],
       ['b', products[2], 12],
-    ] as const) {
+    ];
+    // a third: a second agent subscription of the other edition
+    if (subscriptionsPerAccount === 3) kinds.push(['c', agent === products[0] ? products[1] : products[0], 25]);
+    for (const [suffix, product, maxQuantity] of kinds) {
       const id = `${tag}-sub-${i}-${suffix}`;
       const enabledAt = random() < 0.85 ? monthStart - between(3600, 20 * 86400) : monthStart + between(60, (daysInMonth - 2) * 86400);
       data.subscriptions.push({ id, accountId, productCode: product.code, quantity: 1 + between(0, maxQuantity), enabledAt });
@@ -116,8 +120,7 @@ export function generate(accounts: number, seed: number, nowMs: number): ChaosDa
     if (i % 5 === 0) {
       const from = between(1, daysInMonth - 1);
       const to = random() < 0.5 ? date(between(from + 1, daysInMonth + 1)) : undefined;
-      const agent = data.subscriptions[data.subscriptions.length - 2].productCode;
-      data.discounts.push({ accountId, productCode: agent, rate: (between(100, 5000) / 10_000).toFixed(4), effectiveFrom: date(from), effectiveTo: to });
+      data.discounts.push({ accountId, productCode: agent.code, rate: (between(100, 5000) / 10_000).toFixed(4), effectiveFrom: date(from), effectiveTo: to });
     }
     if (i % 2 === 0) {
       data.topUps.push({ accountId, amount: `${between(1, 3000)}.${String(between(0, 100)).padStart(2, '0')}`, reference: `${tag}-top-${i}` });
