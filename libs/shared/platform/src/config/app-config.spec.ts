@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadConfig } from './app-config';
+import { ConfigError, loadConfig, natsServers } from './app-config';
 
 const tokenFile = (): string => join(mkdtempSync(join(tmpdir(), 'cec-token-')), 'token');
 
@@ -47,6 +47,9 @@ describe('loadConfig: typed, validated, fails fast naming the variable', () => {
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL/],
     [{ BILLING_TEST_CLOCK: 'yes please' }, /BILLING_TEST_CLOCK/],
     [{ NATS_REQUEST_TIMEOUT_MS: '-1' }, /NATS_REQUEST_TIMEOUT_MS/],
+    [{ NATS_URL: 'nats://127.0.0.1:4222,http://x' }, /NATS_URL/],
+    [{ NATS_STREAM_REPLICAS: '0' }, /NATS_STREAM_REPLICAS/],
+    [{ NATS_STREAM_REPLICAS: 'three' }, /NATS_STREAM_REPLICAS/],
   ])('refuses %p', (env, message) => {
     expect(() => loadConfig('catalog', { OPERATOR_TOKENS: 'aaaaaaaaaaaaaaaa', ...env })).toThrow(ConfigError);
     expect(() => loadConfig('catalog', { OPERATOR_TOKENS: 'aaaaaaaaaaaaaaaa', ...env })).toThrow(message);
@@ -65,5 +68,18 @@ describe('loadConfig: typed, validated, fails fast naming the variable', () => {
     expect(loadConfig('subscription', { ...base, METRICS_PORT: '9500', SUBSCRIPTION_METRICS_PORT: '9999' }).metricsPort).toBe(9999);
     expect(() => loadConfig('catalog', { ...base, METRICS_PORT: 'abc' })).toThrow(/METRICS_PORT/);
     expect(() => loadConfig('billing', { ...base, METRICS_PORT: '65535' })).toThrow(/METRICS_PORT/);
+  });
+
+  it('#9 chaos: NATS_URL may list the servers of a cluster; NATS_STREAM_REPLICAS sets stream replicas (default 1)', () => {
+    const one = loadConfig('metering', { OPERATOR_TOKENS: 'aaaaaaaaaaaaaaaa' });
+    expect(one.natsStreamReplicas).toBe(1);
+    expect(natsServers(one.natsUrl)).toEqual(['nats://127.0.0.1:4222']);
+    const cluster = loadConfig('metering', {
+      OPERATOR_TOKENS: 'aaaaaaaaaaaaaaaa',
+      NATS_URL: 'nats://127.0.0.1:17251, nats://127.0.0.1:17252,nats://127.0.0.1:17253',
+      NATS_STREAM_REPLICAS: '3',
+    });
+    expect(cluster.natsStreamReplicas).toBe(3);
+    expect(natsServers(cluster.natsUrl)).toEqual(['nats://127.0.0.1:17251', 'nats://127.0.0.1:17252', 'nats://127.0.0.1:17253']);
   });
 });

@@ -25,6 +25,8 @@ export interface AppConfig {
   readonly metricsPort: number | null;
   /** Address of the token-free metrics listener (METRICS_HOST, default 127.0.0.1). */
   readonly metricsHost: string;
+  /** NATS_STREAM_REPLICAS: replicas of every JetStream stream the app creates (3 on a cluster). */
+  readonly natsStreamReplicas: number;
 }
 
 export const DEFAULT_PORTS: Record<AppName, number> = { catalog: 3001, subscription: 3002, metering: 3003, billing: 3004 };
@@ -67,6 +69,21 @@ function parseUrl(env: Env, name: string, fallback: string, protocols: string[])
     throw new ConfigError(`${name} must use ${protocols.join(' or ')}, got "${raw}"`);
   }
   return raw;
+}
+
+/** NATS_URL may list several servers of one cluster, comma-separated; each must be a nats: or tls: URL. */
+function parseNatsUrls(env: Env): string {
+  const raw = env['NATS_URL'] || DEFAULT_NATS_URL;
+  for (const server of natsServers(raw)) parseUrl({ NATS_URL: server }, 'NATS_URL', DEFAULT_NATS_URL, ['nats:', 'tls:']);
+  return raw;
+}
+
+/** The servers of a NATS_URL value (one URL, or several comma-separated). */
+export function natsServers(natsUrl: string): string[] {
+  return natsUrl
+    .split(',')
+    .map((server) => server.trim())
+    .filter((server) => server.length > 0);
 }
 
 function parseBool(env: Env, name: string): boolean {
@@ -125,6 +142,10 @@ export function loadConfig(app: AppName, env: Env = process.env): AppConfig {
   if (!Number.isInteger(timeout) || timeout <= 0) {
     throw new ConfigError('NATS_REQUEST_TIMEOUT_MS must be a positive whole number of milliseconds');
   }
+  const replicas = Number(env['NATS_STREAM_REPLICAS'] || '1');
+  if (!Number.isInteger(replicas) || replicas < 1 || replicas > 5) {
+    throw new ConfigError(`NATS_STREAM_REPLICAS must be a whole number from 1 to 5, got "${env['NATS_STREAM_REPLICAS']}"`);
+  }
   return {
     app,
     env: nodeEnv,
@@ -132,12 +153,13 @@ export function loadConfig(app: AppName, env: Env = process.env): AppConfig {
     port: parsePort(env, `${app.toUpperCase()}_PORT`, DEFAULT_PORTS[app]),
     databaseUrl: parseUrl(env, 'DATABASE_URL', DEFAULT_DATABASE_URL, ['postgresql:', 'postgres:']),
     schema: env[`${app.toUpperCase()}_DB_SCHEMA`] || app,
-    natsUrl: parseUrl(env, 'NATS_URL', DEFAULT_NATS_URL, ['nats:', 'tls:']),
+    natsUrl: parseNatsUrls(env),
     operatorTokens: tokens,
     operatorTokenFile: file,
     logLevel,
     billingTestClock,
     natsRequestTimeoutMs: timeout,
+    natsStreamReplicas: replicas,
   };
 }
 

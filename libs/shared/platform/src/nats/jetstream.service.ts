@@ -134,7 +134,7 @@ export class JetStreamService implements OnModuleInit, OnApplicationShutdown {
   async onModuleInit(): Promise<void> {
     await this.open();
     for (const stream of this.streams) {
-      await ensureStream(this.jsm, stream);
+      await ensureStream(this.jsm, stream, this.config.natsStreamReplicas);
     }
   }
 
@@ -390,8 +390,11 @@ export async function pingNats(nc: NatsConnection | null, timeoutMs = 2000): Pro
   }
 }
 
-/** Creates the stream, or updates its subjects if it exists (safe to call from every replica). */
-export async function ensureStream(jsm: JetStreamManager, stream: StreamDefinition): Promise<void> {
+/**
+ * Creates the stream with `replicas` copies (NATS_STREAM_REPLICAS; 3 on a three-node cluster), or
+ * updates its subjects if it exists (safe to call from every replica).
+ */
+export async function ensureStream(jsm: JetStreamManager, stream: StreamDefinition, replicas = 1): Promise<void> {
   const config = {
     name: stream.name,
     subjects: [...stream.subjects],
@@ -399,6 +402,7 @@ export async function ensureStream(jsm: JetStreamManager, stream: StreamDefiniti
     storage: StorageType.File,
     max_age: nanos(stream.maxAgeDays * 24 * 3600 * 1000),
     duplicate_window: nanos(2 * 60 * 1000),
+    num_replicas: replicas,
   };
   try {
     const info = await jsm.streams.info(stream.name);

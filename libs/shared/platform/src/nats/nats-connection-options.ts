@@ -1,4 +1,5 @@
 import type { ConnectionOptions } from 'nats';
+import { natsServers } from '../config/app-config';
 
 /**
  * Reconnect settings shared by every NATS connection of an app (JetStream, request/reply client,
@@ -19,5 +20,6 @@ export const NATS_RECONNECT_OPTIONS = {
 
 /** Connection options of one of the app's NATS connections (`name` shows in the server's connz). */
 export function natsConnectionOptions(natsUrl: string, name: string): ConnectionOptions {
-  return { servers: [natsUrl], name, ...NATS_RECONNECT_OPTIONS };
+  // NATS_URL may list the servers of a cluster, comma-separated
+  return { servers: natsServers(natsUrl), name, ...NATS_RECONNECT_OPTIONS };
 }
