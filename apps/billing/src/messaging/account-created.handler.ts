@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { CONSUMERS, STREAMS, SUBJECTS } from '@cec/contracts';
+import { classifyFailure, describeFailure } from '@cec/kernel';
 import { decodeJson, JetStreamService } from '@cec/platform';
 import { AccountCreatedMessage, AccountFeed, RecordAccountsUseCase } from '@cec/billing-application';
 
@@ -8,6 +9,9 @@ import { AccountCreatedMessage, AccountFeed, RecordAccountsUseCase } from '@cec/
  * after the insert commits; a repeated event changes nothing). A malformed message is kept as a
  * dead letter (`GET /v1/dead-letters`, #9.8) and acked; it never blocks the good ones.
  */
+/** Deliveries of one account message before it is dead-lettered (retryable failures back off 1-30 s). */
+const ACCOUNT_MESSAGE_DELIVERIES = 10;
+
 @Injectable()
 export class AccountCreatedHandler implements OnApplicationBootstrap {
   private readonly logger = new Logger(AccountCreatedHandler.name);
@@ -24,6 +28,16 @@ export class AccountCreatedHandler implements OnApplicationBootstrap {
       filterSubject: SUBJECTS.accountCreated,
       batchSize: 500,
       maxWaitMs: 1000,
+      // bounded: a message the database keeps refusing ends as a dead letter instead of holding
+      // back the feed (and with it every run, which waits for the feed to catch up: #9.4)
+      maxDeliver: ACCOUNT_MESSAGE_DELIVERIES,
+      isPermanent: (error) => !classifyFailure(error).retryable,
+      onTerminalFailure: async (message, error) => {
+        const text = new TextDecoder().decode(message.data);
+        const messageId = message.headers?.get('Nats-Msg-Id') || null;
+        await this.recordAccounts.deadLetterUnrecorded({ key: `${STREAMS.billingEvents.name}:${message.seq}`, messageId, text }, describeFailure(error));
+        this.logger.warn(`dead-lettered a ${SUBJECTS.accountCreated} message (stream seq ${message.seq}) that could not be recorded: ${describeFailure(error)}`);
+      },
       decode: decodeJson,
       handle: async (batch) => {
         const messages: AccountCreatedMessage[] = batch.map((entry) => {

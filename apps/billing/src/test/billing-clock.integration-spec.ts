@@ -223,6 +223,23 @@ describe('billing: the scheduler (R7.1) and the test clock', () => {
     expect(bad.body).toMatchObject({ code: 'VALIDATION_FAILED', message: expect.stringMatching(/limit/) });
   });
 
+  it('#9.8 a poison account.created (NUL in the name, NUL bytes in a message that is not JSON) is dead-lettered, and the feed behind it is not held up', async () => {
+    const good = uniqueId('after-poison');
+    await publishRaw(nc, SUBJECTS.accountCreated, 'not json \u0000 at all', `nul-raw-${good}`);
+    await publishJson(nc, SUBJECTS.accountCreated, { id: `evt-nul-${good}`, occurredAt: '2026-08-05T09:00:00+08:00', accountId: `nul-${good}`, name: 'Acme\u0000Corp' }, `nul-name-${good}`);
+    await createAccount(nc, running.api, good, '2026-08-05T09:00:00+08:00');
+    const letters = await waitFor(async () => {
+      const response = await running.api.get<DeadLetterBody[]>('/v1/dead-letters?limit=50');
+      const mine = response.body.filter((letter) => letter.messageId === `nul-raw-${good}` || letter.messageId === `nul-name-${good}`);
+      return mine.length === 2 ? mine : undefined;
+    }, 'two dead letters');
+    const byId = Object.fromEntries(letters.map((letter) => [letter.messageId, letter]));
+    expect(byId[`nul-raw-${good}`]).toMatchObject({ code: 'MALFORMED_MESSAGE', payload: 'not json \ufffd at all' });
+    expect(byId[`nul-name-${good}`]).toMatchObject({ code: 'VALIDATION_FAILED', message: expect.stringMatching(/name/) });
+    expect((await running.api.get(`/v1/accounts/nul-${good}/balance`)).status).toBe(404);
+    expect((await running.api.get(`/v1/accounts/${good}/balance`)).status).toBe(200);
+  });
+
   it('refuses a bad instant (R8.1) and goes back to the system clock on DELETE', async () => {
     const bad = await running.api.put('/v1/test/clock', { now: '2026-04-01' });
     expect(bad.status).toBe(400);

@@ -287,9 +287,10 @@ describe('#9.1 runs never loop, never hang: paged usage, failed accounts, cancel
     const app = await start({ run: { batchSize: 5, jobAckWaitMs: 1000 } });
     const jsm = await nc.jetstreamManager();
     const consumer = await jsm.consumers.info(STREAMS.billingJobs.name, CONSUMERS.billingRunJobs);
-    // attempts 3 (+3 spare deliveries for a replica dying in its last attempt, +1 that only records
-    // the job's failures: JetStreamService's terminal delivery); a short ack wait
-    expect(consumer.config.max_deliver).toBe(7);
+    // the bound (3 attempts, +3 spare deliveries for a replica dying in its last attempt) is kept by
+    // JetStreamService, which ends a job past it in its terminal callback: the server must never drop
+    // a job whose terminal callback failed, so its own max_deliver is unbounded; a short ack wait
+    expect(consumer.config.max_deliver).toBe(-1);
     expect(consumer.config.ack_wait).toBe(1000 * 1_000_000);
     const ids = await accounts(app, 'hb', 2);
     for (const acc of ids) metering.set(acc, `${acc}-s1`, '2026-03', days('2026-03', 1, 31, 1, 'hb-cec'));

@@ -28,6 +28,22 @@ export class RecordAccountsUseCase {
     private readonly deadLetters: DeadLetterRepository,
   ) {}
 
+  /**
+   * A message whose deliveries ran out before it could be recorded (the consumer's terminal
+   * callback): kept as a dead letter with the last error, so that it never blocks the feed.
+   */
+  async deadLetterUnrecorded(message: { key: string; messageId: string | null; text: string }, reason: string): Promise<void> {
+    const letter: NewDeadLetter = {
+      subject: SUBJECTS.accountCreated,
+      messageKey: message.key,
+      messageId: message.messageId,
+      code: 'NOT_RECORDED',
+      message: `could not be recorded: ${reason}`,
+      payload: message.text,
+    };
+    await this.deadLetters.record([letter], this.deps.clock.now());
+  }
+
   async execute(messages: readonly AccountCreatedMessage[]): Promise<RecordAccountsResult> {
     const accounts: NewAccount[] = [];
     const letters: NewDeadLetter[] = [];
@@ -55,6 +71,8 @@ function parseAccountCreated(event: unknown, now: DateTime): NewAccount {
   if (event === null || typeof event !== 'object') throw DomainError.validation('event must be an object');
   const value = event as Record<string, unknown>;
   if (!isValidClientId(value['accountId'])) throw DomainError.validation('accountId must be an id of 1-128 letters, digits, ".", "_", ":" or "-"');
+  if (typeof value['name'] === 'string' && hasControlCharacter(value['name'])) throw DomainError.validation('name must not contain control characters');
+  if (typeof value['id'] === 'string' && hasControlCharacter(value['id'])) throw DomainError.validation('id must not contain control characters');
   const name = typeof value['name'] === 'string' && value['name'].length > 0 ? value['name'].slice(0, 200) : value['accountId'];
   const currency = value['currency'] === undefined ? 'USD' : value['currency'];
   if (!isCurrency(currency)) throw DomainError.validation('currency must be "USD"');
@@ -68,4 +86,13 @@ function parseAccountCreated(event: unknown, now: DateTime): NewAccount {
   }
   const eventId = typeof value['id'] === 'string' ? value['id'].slice(0, 128) : `account-created:${value['accountId']}`;
   return { id: value['accountId'], name, currency, createdAt, sourceEventId: eventId };
+}
+
+/** C0 control characters and DEL (NUL among them: PostgreSQL text cannot hold it). */
+function hasControlCharacter(text: string): boolean {
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if (code < 0x20 || code === 0x7f) return true;
+  }
+  return false;
 }

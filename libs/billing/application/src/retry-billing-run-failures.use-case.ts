@@ -5,7 +5,8 @@ import { publishJobs } from './publish-run-jobs';
 /**
  * POST /v1/billing-runs/:id/retry-failures: a run `completed_with_failures` runs again for its
  * failed accounts only (new jobs; each account still billed at most once per period by the unique
- * keys). Refused (409) while another run of the period runs, or when the run has no failures.
+ * keys). Refused (409) while another run of the period runs, or when the run has no failures. When
+ * every failed account was billed by another run meanwhile, the run is marked completed (no job).
  */
 export class RetryBillingRunFailuresUseCase {
   constructor(private readonly deps: BillingDeps) {}

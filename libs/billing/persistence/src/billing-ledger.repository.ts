@@ -6,6 +6,7 @@ import { AccountInArrearsEvent, BillIssuedEvent, SUBJECTS } from '@cec/contracts
 import type { AccountBillingState, BillingLedger, IssueBillInput, IssueBillOutcome } from '@cec/billing-application';
 import { StaleAccountError } from '@cec/billing-application';
 import { applySettlements, LedgerInsert, ledgerValues, outstandingBills, settledEvent } from './account.repository';
+import { currentCorrelationId } from '@cec/platform';
 import type { OutboxRow } from './outbox-sql';
 import { execute, placeholders, rows, textArray, inTransaction } from './sql';
 
@@ -211,8 +212,10 @@ export class SqlBillingLedger implements BillingLedger {
         parts.push(`"e" as (insert into "ledger_entry" ("id", "account_id", "type", "amount", "balance_after", "bill_id", "reference", "created_at") values ${placeholders(entries.length, 8)})`);
         bindings.push(...ledgerValues(entries, at));
       }
-      parts.push(`"o" as (insert into "outbox" ("event_id", "subject", "payload", "created_at") values ${placeholders(events.length, 4, ['', '', '::jsonb', ''])})`);
-      bindings.push(...events.flatMap((event) => [event.eventId, event.subject, JSON.stringify(event.payload), at]));
+      // the run's correlation id (its jobs carry the run id) travels on with bill.issued & co.
+      const correlationId = currentCorrelationId() ?? null;
+      parts.push(`"o" as (insert into "outbox" ("event_id", "subject", "payload", "created_at", "correlation_id") values ${placeholders(events.length, 5, ['', '', '::jsonb', '', ''])})`);
+      bindings.push(...events.flatMap((event) => [event.eventId, event.subject, JSON.stringify(event.payload), at, correlationId]));
       bindings.push(balanceAfter.toString(), outstandingAfter.toString(), input.usageRevision, accountId);
       await execute(
         trx,

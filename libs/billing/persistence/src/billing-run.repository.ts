@@ -294,8 +294,10 @@ export class SqlBillingRunRepository implements BillingRunRepository {
         );
         await execute(trx, 'update "billing_run_failure" set "cleared_at" = ? where "run_id" = ? and "cleared_at" is null', [at.toJSDate(), runId]);
         if (failed.length === 0) {
+          // every failed account was billed by another run meanwhile: nothing is left to retry, the
+          // run is complete (answered as such, 202 with no new job; never a 409 that changed state)
           await execute(trx, `update "billing_run" set "status" = 'completed' where "id" = ?`, [runId]);
-          return { outcome: 'no_failures' };
+          return { outcome: 'retrying', jobs: [] };
         }
         const accountIds = failed.map((row) => row.account_id).sort();
         const [{ next }] = await rows<{ next: number }>(trx, 'select coalesce(max("batch"), 0)::int + 1 as "next" from "billing_run_job" where "run_id" = ?', [runId]);

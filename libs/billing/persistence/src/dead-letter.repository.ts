@@ -27,11 +27,12 @@ export class SqlDeadLetterRepository implements DeadLetterRepository {
        on conflict ("message_key") do nothing`,
       letters.flatMap((letter) => [
         letter.subject.slice(0, 128),
-        letter.messageKey.slice(0, 255),
-        letter.messageId?.slice(0, 255) ?? null,
+        withoutNul(letter.messageKey.slice(0, 255)),
+        letter.messageId ? withoutNul(letter.messageId.slice(0, 255)) : null,
         letter.code.slice(0, 64),
-        letter.message,
-        JSON.stringify(letter.payload ?? null),
+        withoutNul(letter.message),
+        // jsonb refuses \u0000: a NUL the message carried is kept as U+FFFD (the rest as sent)
+        JSON.stringify(letter.payload ?? null).replace(/(?<!\\)\\u0000/g, '\\ufffd'),
         receivedAt.toJSDate(),
       ]),
     );
@@ -57,4 +58,9 @@ export class SqlDeadLetterRepository implements DeadLetterRepository {
       receivedAt: DateTime.fromMillis(Math.round(row.received_ms), { zone: 'utc' }),
     }));
   }
+}
+
+/** PostgreSQL text cannot hold NUL: a dead letter keeps its reason with U+FFFD in its place. */
+function withoutNul(text: string): string {
+  return text.split('\u0000').join('\ufffd');
 }

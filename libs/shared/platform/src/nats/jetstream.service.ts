@@ -222,9 +222,11 @@ export class JetStreamService implements OnModuleInit, OnApplicationShutdown {
       filter_subject: spec.filterSubject,
       ack_wait: nanos(spec.ackWaitMs ?? 60_000),
       max_ack_pending: spec.maxAckPending ?? Math.max(spec.batchSize * 4, 1000),
-      // one delivery beyond the bound: a message whose last delivery died with its replica still
-      // reaches this loop once, and goes to onTerminalFailure without being handled again
-      max_deliver: spec.maxDeliver !== undefined ? spec.maxDeliver + 1 : -1,
+      // the bound (maxDeliver) is kept here, not by the server: a message past it goes to
+      // onTerminalFailure without being handled again, and should that callback fail (its database
+      // away) the message comes back with backoff until it succeeds; a server-side max_deliver
+      // would drop it silently after its last delivery
+      max_deliver: -1,
     });
   }
 
@@ -272,6 +274,20 @@ export class JetStreamService implements OnModuleInit, OnApplicationShutdown {
 
   /** Runs the handler on a batch; acks it on success, otherwise settles each message (nak/terminal). */
   private async handleBatch<T>(spec: ConsumerSpec<T>, fetched: DecodedMessage<T>[]): Promise<void> {
+    // every fetched message reports in_progress while this batch is worked on, those whose
+    // deliveries are exhausted (their terminal callback may take a while) included
+    const ackWaitMs = spec.ackWaitMs ?? 60_000;
+    const heartbeat = setInterval(() => {
+      for (const entry of fetched) if (!isSettled(entry.raw)) settle(() => entry.raw.working());
+    }, Math.max(200, Math.floor(ackWaitMs / 3)));
+    try {
+      await this.handleFetched(spec, fetched);
+    } finally {
+      clearInterval(heartbeat);
+    }
+  }
+
+  private async handleFetched<T>(spec: ConsumerSpec<T>, fetched: DecodedMessage<T>[]): Promise<void> {
     const batch: DecodedMessage<T>[] = [];
     for (const entry of fetched) {
       if (spec.maxDeliver !== undefined && entry.raw.info.deliveryCount > spec.maxDeliver) {
@@ -294,10 +310,6 @@ export class JetStreamService implements OnModuleInit, OnApplicationShutdown {
       ),
     );
     const shared = correlationIds.every((id) => id === correlationIds[0]) ? correlationIds[0] : null;
-    const ackWaitMs = spec.ackWaitMs ?? 60_000;
-    const heartbeat = setInterval(() => {
-      for (const entry of batch) settle(() => entry.raw.working());
-    }, Math.max(200, Math.floor(ackWaitMs / 3)));
     try {
       await runWithCorrelation(shared, () => spec.handle(batch));
       // a message the handler settled itself (nak/term) stays settled: the client skips the ack
@@ -310,8 +322,6 @@ export class JetStreamService implements OnModuleInit, OnApplicationShutdown {
       return;
     } catch (error) {
       await this.settleFailure(spec, batch, error);
-    } finally {
-      clearInterval(heartbeat);
     }
   }
 
