@@ -270,7 +270,7 @@ export async function benchBillingRun(info: StackInfo, accounts: number, seed: n
     const baselineSeconds = (performance.now() - baselineStarted) / 1000;
 
     const billed = await db.query<{ subscription_id: string; quantity_days: number; list_amount: string; amount: string }>(
-      `select l.subscription_id, l.quantity_days, l.list_amount::text, l.amount::text
+      `select l.subscription_id, l.quantity_days::int as quantity_days, l.list_amount::text, l.amount::text
        from billing.bill_line l join billing.bill b on b.id = l.bill_id
        where b.period = $1 and l.kind = 'usage' and l.subscription_id like $2`,
       [PERIOD, `bsub-${seed}-%`],

@@ -646,8 +646,9 @@ async function main(): Promise<void> {
     const extraBills = [...billCount].filter(([a, n]) => n > 1 || !expected.has(a)).length;
     pushCheck('accounts without their bill for the month', missingBills.length, `${missingBills.length} of ${expected.size} expected bills missing`);
     pushCheck('second bills or bills that should not exist', extraBills);
-    const lines = await db.query<{ account_id: string; subscription_id: string; quantity_days: number; list_amount: string; amount: string; kind: string }>(
-      `select b.account_id, l.subscription_id, l.quantity_days, l.list_amount::text, l.amount::text, l.kind
+    const lines = await db.query<{ account_id: string; subscription_id: string; quantity_days: string; list_amount: string; amount: string; kind: string }>(
+      // quantity_days is bigint (#8.5): pg hands it over as a string
+      `select b.account_id, l.subscription_id, l.quantity_days::text, l.list_amount::text, l.amount::text, l.kind
        from billing.bill_line l join billing.bill b on b.id = l.bill_id where b.period = $1 and b.account_id like $2`,
       [data.period, `${tag}%`],
     );
@@ -664,7 +665,7 @@ async function main(): Promise<void> {
       if (got.length !== want.length) bad.push(`${got.length} lines != ${want.length}`);
       for (const w of want) {
         const g = got.find((l) => l.subscription_id === w.subscriptionId);
-        if (!g || g.kind !== 'usage' || g.quantity_days !== w.quantityDays || g.list_amount !== w.listAmount || g.amount !== w.amount) {
+        if (!g || g.kind !== 'usage' || Number(g.quantity_days) !== w.quantityDays || g.list_amount !== w.listAmount || g.amount !== w.amount) {
           bad.push(`${w.subscriptionId}: billed ${g ? `${g.quantity_days}/${g.list_amount}/${g.amount}` : 'nothing'}, expected ${w.quantityDays}/${w.listAmount}/${w.amount}`);
         }
       }
