@@ -21,7 +21,14 @@ const ACCOUNTS = env('BENCH_ACCOUNTS', 100_000);
 const SEED = env('BENCH_SEED', 42);
 const ONLY = process.env['BENCH_ONLY'];
 
-const STACK: PrivateStackOptions = { name: 'bench', natsPort: 15222, basePort: 15000, database: 'cec_billing_bench', billingTestClock: false };
+// BENCH_NATS_PORT / BENCH_BASE_PORT / BENCH_DATABASE let two checkouts benchmark side by side.
+const STACK: PrivateStackOptions = {
+  name: process.env['BENCH_STACK_NAME'] ?? 'bench',
+  natsPort: env('BENCH_NATS_PORT', 15222),
+  basePort: env('BENCH_BASE_PORT', 15000),
+  database: process.env['BENCH_DATABASE'] ?? 'cec_billing_bench',
+  billingTestClock: false,
+};
 
 function sh(command: string): string {
   try {
@@ -41,7 +48,7 @@ async function main(): Promise<void> {
 
   if (!ONLY || ONLY === 'ingestion') {
     process.stdout.write(`ingestion: ${fmt(EVENTS)} events over ${fmt(SUBSCRIPTIONS)} subscriptions\n`);
-    const info = await startStack({ ...STACK, name: 'bench-ingestion' });
+    const info = await startStack({ ...STACK, name: `${STACK.name}-ingestion` });
     try {
       process.stdout.write('  baseline (JetStream publish, pull, COPY into a bare table)…\n');
       const baseline = await benchBaselineIngestion(info.natsUrl, info.databaseUrl, EVENTS, SUBSCRIPTIONS, SEED + 1);
@@ -56,7 +63,7 @@ async function main(): Promise<void> {
 
   if (!ONLY || ONLY === 'billing') {
     process.stdout.write(`billing run: ${fmt(ACCOUNTS)} accounts with two subscriptions each\n`);
-    const info = await startStack({ ...STACK, name: 'bench-billing' });
+    const info = await startStack({ ...STACK, name: `${STACK.name}-billing` });
     try {
       billing = await benchBillingRun(info, ACCOUNTS, SEED);
       process.stdout.write(`  platform: ${fmt(billing.accountsPerSecond)} accounts/s; baseline SQL: ${fmt(billing.baseline.seconds, 2)} s\n`);

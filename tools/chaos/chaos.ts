@@ -85,9 +85,17 @@ function parseArgs(): { size: 'small' | 'large'; seed: number; accounts?: number
   return { size, seed: Number(value('--seed') ?? process.env['CHAOS_SEED'] ?? 7), accounts: accounts ? Number(accounts) : undefined, report: value('--report') };
 }
 
-const PORTS = { pg: 17432, nats: 17222, http: 17000, cluster: [17251, 17252, 17253], routes: [17351, 17352, 17353] };
+// CHAOS_PORT_BASE (default 17000) moves every port, so that two checkouts can run the suite side by side.
+const PORT_BASE = Number(process.env['CHAOS_PORT_BASE'] ?? 17000);
+const PORTS = {
+  pg: PORT_BASE + 432,
+  nats: PORT_BASE + 222,
+  http: PORT_BASE,
+  cluster: [PORT_BASE + 251, PORT_BASE + 252, PORT_BASE + 253],
+  routes: [PORT_BASE + 351, PORT_BASE + 352, PORT_BASE + 353],
+};
 const TOKEN = 'chaos-suite-operator-token-0123456789';
-const work = join(tmpdir(), 'cec-chaos');
+const work = join(tmpdir(), PORT_BASE === 17000 ? 'cec-chaos' : `cec-chaos-${PORT_BASE}`);
 const logs = join(work, 'logs');
 const t0 = Date.now();
 

@@ -28,7 +28,7 @@ function asPostgres(command: string): void {
 
 /** Fails when something already listens on a port the suite needs (another run, another program). */
 export async function requireFreePort(port: number): Promise<void> {
-  if (await waitPort(port, 0)) throw new Error(`port ${port} is in use: is another chaos run going on? The suite needs 17000-17999`);
+  if (await waitPort(port, 0)) throw new Error(`port ${port} is in use: is another chaos run going on? The suite needs CHAOS_PORT_BASE (17000) to +999`);
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
