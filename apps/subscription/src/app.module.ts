@@ -17,6 +17,7 @@ import {
   GetSubscriptionUseCase,
   ListAccountSubscriptionsUseCase,
   RequestBillingModeChangeUseCase,
+  SearchAccountsUseCase,
   SUBSCRIPTION_REPOSITORY,
   SubscriptionDeps,
   SubscriptionRepository,
@@ -30,6 +31,7 @@ import { SUBSCRIPTION_ORM } from './subscription.module-def';
 const USE_CASES = [
   CreateAccountUseCase,
   GetAccountUseCase,
+  SearchAccountsUseCase,
   CreateSubscriptionUseCase,
   GetSubscriptionUseCase,
   ListAccountSubscriptionsUseCase,

@@ -1,8 +1,8 @@
-import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { parseCreateAccountCommand } from '@cec/subscription-domain';
-import { CreateAccountUseCase, GetAccountUseCase, ListAccountSubscriptionsUseCase } from '@cec/subscription-application';
-import { AccountView, CreateAccountDto, ErrorView, IdParamsDto, SubscriptionView } from './subscription.dto';
+import { CreateAccountUseCase, GetAccountUseCase, ListAccountSubscriptionsUseCase, SearchAccountsUseCase } from '@cec/subscription-application';
+import { AccountSearchQueryDto, AccountView, CreateAccountDto, ErrorView, IdParamsDto, SubscriptionView } from './subscription.dto';
 import { accountView, subscriptionView } from './subscription.views';
 
 @ApiTags('accounts')
@@ -14,7 +14,20 @@ export class AccountsController {
     private readonly createAccount: CreateAccountUseCase,
     private readonly getAccount: GetAccountUseCase,
     private readonly listSubscriptions: ListAccountSubscriptionsUseCase,
+    private readonly searchAccounts: SearchAccountsUseCase,
   ) {}
+
+  @Get()
+  @ApiOkResponse({
+    type: [AccountView],
+    description:
+      'Issue 12: accounts whose id or name starts with `search` (case-insensitive), in id order (byte order), at most `limit`; ' +
+      'a full page may have a next one: ask again with `after` = its last id',
+  })
+  @ApiBadRequestResponse({ type: ErrorView, description: 'VALIDATION_FAILED naming search, limit or after' })
+  async search(@Query() query: AccountSearchQueryDto): Promise<AccountView[]> {
+    return (await this.searchAccounts.execute(query)).map(accountView);
+  }
 
   @Post()
   @HttpCode(201)

@@ -1,7 +1,20 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
-import { checkedBy, clientIdSchema, instantSchema, MAX_TEXT_LENGTH, nonEmptyTextSchema, productCodeSchema, quantitySchema, requiredQueryParam } from '@cec/kernel';
+import {
+  checkedBy,
+  clientIdSchema,
+  instantSchema,
+  MAX_TEXT_LENGTH,
+  nonEmptyTextSchema,
+  productCodeSchema,
+  quantitySchema,
+  queryIntegerSchema,
+  queryParam,
+  requiredQueryParam,
+  textSchema,
+} from '@cec/kernel';
+import { DEFAULT_ACCOUNT_PAGE, MAX_ACCOUNT_PAGE } from '@cec/subscription-application';
 import { parseBillingMode, SUPPORTED_BILLING_MODES } from '@cec/subscription-domain';
 
 // One zod schema per input: validation, TypeScript type and OpenAPI from one source; an unknown
@@ -71,6 +84,23 @@ export const QuantityAtQuerySchema = z.strictObject({
   at: requiredQueryParam(instantSchema(), 'must be an ISO-8601 instant with an offset, such as 2026-04-16T09:30:00+08:00'),
 });
 export class QuantityAtQueryDto extends createZodDto(QuantityAtQuerySchema) {}
+
+/** GET /v1/accounts (issue 12, the console's search): each parameter once, as a plain value. */
+export const AccountSearchQuerySchema = z.strictObject({
+  search: queryParam(textSchema()).meta({
+    example: 'acme',
+    description: `A prefix of the account id or name, case-insensitive (at most ${MAX_TEXT_LENGTH} characters); absent: every account`,
+  }),
+  limit: queryParam(queryIntegerSchema(1, MAX_ACCOUNT_PAGE)).meta({
+    example: '50',
+    description: `Accounts per page: 1 to ${MAX_ACCOUNT_PAGE}, default ${DEFAULT_ACCOUNT_PAGE}`,
+  }),
+  after: queryParam(clientIdSchema('must be an account id (the last id of the previous page)')).meta({
+    example: 'acme',
+    description: 'The next page: accounts whose id sorts after this one (byte order); give the last id of the previous page',
+  }),
+});
+export class AccountSearchQueryDto extends createZodDto(AccountSearchQuerySchema) {}
 
 export class AccountView {
   @ApiProperty({ example: 'acme' }) id!: string;

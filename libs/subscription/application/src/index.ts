@@ -2,6 +2,7 @@ export * from './subscription.ports';
 export * from './subscription.support';
 export * from './create-account.use-case';
 export * from './get-account.use-case';
+export * from './search-accounts.use-case';
 export * from './create-subscription.use-case';
 export * from './get-subscription.use-case';
 export * from './list-account-subscriptions.use-case';

@@ -11,6 +11,18 @@ export interface AccountRepository {
   /** Throws DomainError ACCOUNT_EXISTS when the id is taken; nothing is written then. */
   create(account: Account, event: AccountCreatedEvent): Promise<void>;
   find(id: string): Promise<Account | null>;
+  /** Accounts in id order after `after`, whose id or name starts with `search` (case-insensitive). */
+  search(query: AccountSearch): Promise<Account[]>;
+}
+
+/** `GET /v1/accounts`: a page of accounts (keyset paging on the id). */
+export interface AccountSearch {
+  /** A prefix of the id or of the name, compared case-insensitively; absent: every account. */
+  readonly search?: string;
+  /** At most this many accounts. */
+  readonly limit: number;
+  /** Only accounts whose id sorts after this one (the last id of the previous page). */
+  readonly after?: string;
 }
 
 /**

@@ -3,7 +3,7 @@ import { DateTime } from 'luxon';
 import { Currency, DomainError } from '@cec/kernel';
 import { AccountCreatedEvent, SUBJECTS } from '@cec/contracts';
 import { enqueueOutbox } from '@cec/platform';
-import type { AccountRepository } from '@cec/subscription-application';
+import type { AccountRepository, AccountSearch } from '@cec/subscription-application';
 import type { Account } from '@cec/subscription-domain';
 import { AccountEntity } from './subscription.entities';
 
@@ -37,5 +37,29 @@ export class MikroOrmAccountRepository implements AccountRepository {
   async find(id: string): Promise<Account | null> {
     const row = await this.em.fork().findOne(AccountEntity, { id });
     return row ? toAccount(row) : null;
+  }
+
+  async search(query: AccountSearch): Promise<Account[]> {
+    // starts_with needs no escaping of LIKE wildcards: a search for "a_b" finds only "a_b…"
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (query.search !== undefined) {
+      where.push('(starts_with(lower(id), lower(?)) or starts_with(lower(name), lower(?)))');
+      params.push(query.search, query.search);
+    }
+    if (query.after !== undefined) {
+      where.push('id collate "C" > ?');
+      params.push(query.after);
+    }
+    params.push(query.limit);
+    // a raw query: the driver may hand timestamptz back as text, hence new Date(...) below
+    const rows = await this.em
+      .fork()
+      .getConnection()
+      .execute<Array<{ id: string; name: string; currency: string; created_at: Date | string }>>(
+        `select id, name, currency, created_at from account ${where.length > 0 ? `where ${where.join(' and ')}` : ''} order by id collate "C" limit ?`,
+        params,
+      );
+    return rows.map((row) => toAccount({ id: row.id, name: row.name, currency: row.currency, createdAt: new Date(row.created_at) }));
   }
 }
