@@ -19,7 +19,7 @@ export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
       '@nx/enforce-module-boundaries': [
@@ -37,17 +37,20 @@ export default [
             { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:kernel', 'type:contracts', 'type:platform'] },
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:kernel', 'type:contracts', 'type:platform', 'type:domain', 'type:application', 'type:persistence', 'type:testing'] },
             { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:kernel', 'type:contracts', 'type:testing'] },
+            // the console (issue 12) is a browser client and a proxy: it talks to the apps over REST only
+            { sourceTag: 'type:console', onlyDependOnLibsWithTags: [] },
             { sourceTag: 'scope:catalog', onlyDependOnLibsWithTags: ['scope:shared', 'scope:catalog'] },
             { sourceTag: 'scope:subscription', onlyDependOnLibsWithTags: ['scope:shared', 'scope:subscription'] },
             { sourceTag: 'scope:metering', onlyDependOnLibsWithTags: ['scope:shared', 'scope:metering'] },
             { sourceTag: 'scope:billing', onlyDependOnLibsWithTags: ['scope:shared', 'scope:billing'] },
             { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
+            { sourceTag: 'scope:console', onlyDependOnLibsWithTags: [] },
           ],
         },
       ],
     },
   },
   { files: ['libs/*/domain/**/*.ts', 'libs/shared/kernel/**/*.ts', 'libs/shared/contracts/**/*.ts'], rules: banFrameworks },
-  ...tseslint.configs.recommended.map((c) => ({ ...c, files: ['**/*.ts'] })),
-  { files: ['**/*.ts'], rules: { '@typescript-eslint/no-explicit-any': 'error', '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }] } },
+  ...tseslint.configs.recommended.map((c) => ({ ...c, files: ['**/*.ts', '**/*.tsx'] })),
+  { files: ['**/*.ts', '**/*.tsx'], rules: { '@typescript-eslint/no-explicit-any': 'error', '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }] } },
 ];

@@ -1,0 +1,52 @@
+import { FormEvent, useState } from 'react';
+import { ApiError } from '../api/api-client';
+import { ErrorBox } from '../components/common';
+import { asApiError, verifyToken } from '../session';
+
+/** Sign-in: the operator token (OPERATOR_TOKENS, or the `.operator-token` file `npm start` writes). */
+export function SignInPage({ onSignedIn }: { onSignedIn: (token: string) => void }) {
+  const [token, setToken] = useState('');
+  const [error, setError] = useState<ApiError | undefined>();
+  const [busy, setBusy] = useState(false);
+
+  async function submit(event: FormEvent): Promise<void> {
+    event.preventDefault();
+    const value = token.trim();
+    if (!value) return;
+    setBusy(true);
+    setError(undefined);
+    try {
+      await verifyToken(value);
+      onSignedIn(value);
+    } catch (caught) {
+      setError(asApiError(caught));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <main className="sign-in">
+      <h1>CEC billing console</h1>
+      <form onSubmit={submit} className="card">
+        <label htmlFor="token">Operator token</label>
+        <input
+          id="token"
+          name="token"
+          type="password"
+          autoComplete="off"
+          value={token}
+          onChange={(event) => setToken(event.target.value)}
+          placeholder="the token of OPERATOR_TOKENS or .operator-token"
+        />
+        <button type="submit" disabled={busy || !token.trim()}>
+          Sign in
+        </button>
+        <ErrorBox error={error} />
+        <p className="muted">
+          The token stays in this browser tab (sessionStorage) and is sent only as an <code>Authorization: Bearer</code> header.
+        </p>
+      </form>
+    </main>
+  );
+}
