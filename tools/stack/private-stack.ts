@@ -22,6 +22,8 @@ export interface PrivateStackOptions {
   basePort: number;
   database: string;
   billingTestClock: boolean;
+  /** The operator console's port (issue 12); absent: no console (CONSOLE_PORT=0). */
+  consolePort?: number;
   extraEnv?: Record<string, string>;
 }
 
@@ -100,6 +102,7 @@ export async function startStack(options: PrivateStackOptions = E2E_STACK): Prom
     SUBSCRIPTION_PORT: String(info.ports.subscription),
     METERING_PORT: String(info.ports.metering),
     BILLING_PORT: String(info.ports.billing),
+    CONSOLE_PORT: String(options.consolePort ?? 0),
   };
   const log: string[] = [];
   stack = spawn(process.execPath, [join(root, 'tools/run-ts.js'), join(root, 'tools/stack/start.ts')], { env, stdio: ['ignore', 'pipe', 'pipe'] });

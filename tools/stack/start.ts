@@ -7,6 +7,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { DEFAULT_PORTS, ensureDatabase, DEFAULT_DATABASE_URL, resolveOperatorTokens } from '@cec/platform';
 import { APPS, checkNats, checkPostgres, StackApp, waitHealthy } from './services';
+import { startConsole } from './console';
 
 const root = join(__dirname, '..', '..');
 const runTs = join(root, 'tools', 'run-ts.js');
@@ -79,6 +80,7 @@ async function main(): Promise<void> {
     stop(1);
     return;
   }
+  await startConsole(env, (line) => say('stack', line));
   say('stack', 'all four apps are up:');
   APPS.forEach((app, i) => say('stack', `  ${app.padEnd(12)} http://127.0.0.1:${ports[i]}  (docs: /docs, health: /health)`));
   say('stack', file ? `operator token file: ${file}  (use: Authorization: Bearer $(cat ${file}))` : 'operator tokens: from OPERATOR_TOKENS');
