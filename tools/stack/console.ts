@@ -6,7 +6,7 @@
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync, utimesSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { waitHealthy } from './services';
 
 const root = join(__dirname, '..', '..');
@@ -14,6 +14,13 @@ const source = join(root, 'apps', 'console');
 const output = join(root, 'dist', 'apps', 'console');
 const stamp = join(output, '.built');
 const serverEntry = join(output, 'server', 'main.js');
+
+/** Nx's command line, wherever the installed nx package keeps it. */
+function nxBin(): string {
+  const manifest = require.resolve('nx/package.json', { paths: [root] });
+  const { bin } = require(manifest) as { bin: Record<string, string> };
+  return join(dirname(manifest), bin['nx']);
+}
 
 function newestSourceMtime(path: string): number {
   const stat = statSync(path);
@@ -60,7 +67,7 @@ export async function startConsole(env: NodeJS.ProcessEnv, log: (line: string) =
   try {
     if (consoleBuildIsStale()) {
       log('console: building apps/console (nx run console:build)');
-      await run(process.execPath, [join(root, 'node_modules', 'nx', 'bin', 'nx.js'), 'run', 'console:build', '--outputStyle=static'], log, { ...env, NX_DAEMON: 'false' });
+      await run(process.execPath, [nxBin(), 'run', 'console:build', '--outputStyle=static'], log, { ...env, NX_DAEMON: 'false' });
       // Nx may restore an identical output from its cache without rewriting it: mark it fresh
       const now = new Date();
       utimesSync(stamp, now, now);

@@ -38,7 +38,7 @@ async function rest<T>(app: App, method: string, path: string, body?: unknown): 
   return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
 }
 
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -88,9 +88,9 @@ describe('#12 operator console in Chromium (Playwright) against a private npm-st
     });
     expect(subscription.status).toBe(201);
     subscriptionId = subscription.body.id;
-    expect((await rest('billing', 'POST', '/v1/discounts', { accountId, rate: '0.10', effectiveFrom: `${month}-16` })).status).toBe(201);
     // billing and metering learn the account and the subscription over NATS
     await eventually('billing knows the account', async () => ((await rest('billing', 'GET', `/v1/accounts/${accountId}/balance`)).status === 200 ? true : undefined));
+    expect((await rest('billing', 'POST', '/v1/discounts', { accountId, rate: '0.10', effectiveFrom: `${month}-16` })).status).toBe(201);
     await eventually('metering has the month\'s usage', async () => {
       const usage = await rest<{ quantityDays: number }>('metering', 'GET', `/v1/usage?subscriptionId=${subscriptionId}&period=${month}`);
       return usage.status === 200 && usage.body.quantityDays > 0 ? true : undefined;
@@ -107,13 +107,16 @@ describe('#12 operator console in Chromium (Playwright) against a private npm-st
       args: CHROMIUM_ARGS,
       acceptDownloads: true,
       viewport: { width: 1280, height: 900 },
+      timeout: 60_000,
     });
+    // a loaded machine (CI, other suites) is slow, not broken: wait up to 30 s for what a step shows
+    context.setDefaultTimeout(30_000);
     page = context.pages()[0] ?? (await context.newPage());
     page.on('request', (request) => {
       allUrls.push(request.url());
       if (new URL(request.url()).pathname.startsWith('/api/')) apiRequests.push(request);
     });
-  });
+  }, 150_000);
 
   afterAll(async () => {
     await context?.close();
@@ -206,6 +209,8 @@ describe('#12 operator console in Chromium (Playwright) against a private npm-st
     await page.getByRole('button', { name: 'Search' }).click();
     await page.getByRole('link', { name: accountId, exact: true }).click();
     await page.getByRole('table', { name: 'bills' }).getByRole('link', { name: bills[0].id }).waitFor();
+    await page.getByTestId('upcoming').waitFor();
+    await page.getByRole('table', { name: 'ledger' }).getByText('deduction').waitFor();
     await shot('account');
     await page.getByRole('table', { name: 'bills' }).getByRole('link', { name: bills[0].id }).click();
     await page.getByRole('heading', { name: `Bill ${bills[0].id}` }).waitFor();

@@ -9,4 +9,9 @@ module.exports = async () => {
   const options = consoleStackOptions();
   const info = await startStack(options);
   process.env.CONSOLE_E2E_STACK = JSON.stringify({ ...info, consolePort: options.consolePort });
+  // the stack says it is up once the apps are; the console must be too (it is started before that line)
+  const health = await fetch(`http://127.0.0.1:${options.consolePort}/health`).catch((error) => error);
+  if (!(health instanceof Response) || health.status !== 200) {
+    throw new Error(`the console is not up on port ${options.consolePort}; run again with STACK_VERBOSE=1 to see why`);
+  }
 };

@@ -81,6 +81,7 @@ export function AccountPage() {
 
       <Section title="Subscriptions">
         <ErrorBox error={subscriptions.error} />
+        <Loading loading={subscriptions.loading && !subscriptions.data && !subscriptions.error} />
         <table>
           <thead>
             <tr>
@@ -115,6 +116,7 @@ export function AccountPage() {
 
       <Section title="Discounts">
         <ErrorBox error={discounts.error} />
+        <Loading loading={discounts.loading && !discounts.data && !discounts.error} />
         <table>
           <thead>
             <tr>
@@ -146,6 +148,7 @@ export function AccountPage() {
 
       <Section title="Bills" actions={<button onClick={bills.reload}>Refresh</button>}>
         <ErrorBox error={bills.error} />
+        <Loading loading={bills.loading && !bills.data && !bills.error} />
         <table aria-label="bills">
           <thead>
             <tr>
@@ -193,9 +196,10 @@ export function AccountPage() {
 
       <Section title="Upcoming bill" actions={<button onClick={upcoming.reload}>Refresh</button>}>
         <ErrorBox error={upcoming.error} />
+        <Loading loading={upcoming.loading && !upcoming.data && !upcoming.error} />
         {upcoming.data ? (
           <>
-            <p>
+            <p data-testid="upcoming">
               {upcoming.data.period}
               {upcoming.data.running ? ' (running month)' : ''}: counted through {upcoming.data.countedThrough}, as of {formatInstant(upcoming.data.asOf)} —
               total <Money amount={upcoming.data.total} currency={upcoming.data.currency} />
@@ -207,6 +211,7 @@ export function AccountPage() {
 
       <Section title="Ledger" actions={<button onClick={ledger.reload}>Refresh</button>}>
         <ErrorBox error={ledger.error} />
+        <Loading loading={ledger.loading && !ledger.data && !ledger.error} />
         <table aria-label="ledger">
           <thead>
             <tr>
