@@ -7,17 +7,21 @@
 import 'reflect-metadata';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createOpenApiDocument, openApiJson } from '@cec/platform';
-import { OPENAPI_APPS } from './openapi-apps';
+import type { OpenAPIObject } from '@nestjs/swagger';
+import { openApiJson } from '@cec/platform';
+
+/** Each app's `src/openapi-document.ts` (loaded by path: tools import no app's code statically). */
+const APPS = ['catalog', 'subscription', 'metering', 'billing'] as const;
 
 const root = join(__dirname, '..', '..');
 
 async function main(): Promise<void> {
   const check = process.argv.includes('--check');
   const stale: string[] = [];
-  for (const { description, module } of OPENAPI_APPS) {
-    const file = join(root, 'docs', 'openapi', `${description.app}.json`);
-    const text = openApiJson(await createOpenApiDocument(module, description));
+  for (const app of APPS) {
+    const entry = (await import(join(root, 'apps', app, 'src', 'openapi-document'))) as { openApiDocument: () => Promise<OpenAPIObject> };
+    const file = join(root, 'docs', 'openapi', `${app}.json`);
+    const text = openApiJson(await entry.openApiDocument());
     let current = '';
     try {
       current = readFileSync(file, 'utf8');
