@@ -20,7 +20,7 @@ interface Column {
 
 const COLUMNS: readonly Column[] = [
   { title: '#', width: 18, numeric: true, value: (line) => line.position },
-  { title: 'Line', width: 88, numeric: false, value: (line) => line.description },
+  { title: 'Line', width: 102, numeric: false, value: (line) => line.description },
   { title: 'Product', width: 80, numeric: false, value: (line) => line.productCode },
   { title: 'Subscription', width: 84, numeric: false, value: (line) => line.subscriptionId },
   { title: 'Units × days', width: 92, numeric: true, value: (line) => line.unitsTimesDays },

@@ -143,7 +143,7 @@ describe('#12 bill document view model', () => {
         productCode: 'professional-cec',
         subscriptionId: 'sub-b',
         forPeriod: '2025-06',
-        unitsTimesDays: '10 × 29 + 12 × 1 − 300 billed',
+        unitsTimesDays: '10 × 29 + 12 × 1 - 300 billed',
         quantityDays: '2',
         daysInPeriod: '30',
         unitPrice: '30.00',

@@ -41,7 +41,7 @@ export interface BillDocumentLine {
   readonly forPeriod: string;
   /**
    * Units × days, from the kept inputs: `10 × 15`, `3 × 29 + 9 × 1`; adjustments: the month
-   * re-rated minus what was billed, `10 × 16 − 150 billed`. `—` when no inputs were kept.
+   * re-rated minus what was billed, `10 × 16 - 150 billed`. `—` when no inputs were kept.
    */
   readonly unitsTimesDays: string;
   /** Σ q(d) of R4.4 (adjustments: the difference to what was billed). */
@@ -155,7 +155,7 @@ function lineOf(line: BillLineView, input: LineInput | null, position: number): 
   let unitsTimesDays = NONE;
   if (kept) {
     const rated = unitsTimesDaysOf(kept.runs);
-    unitsTimesDays = kept.billed ? `${rated} − ${kept.billed.quantityDays} billed` : rated;
+    unitsTimesDays = kept.billed ? `${rated} - ${kept.billed.quantityDays} billed` : rated;
   }
   const prices = kept ? distinct(kept.runs.map((run) => unitPriceText(run.unitPrice))) : [];
   const rates = kept ? distinct(kept.runs.map((run) => rateText(run.rate))) : [];
