@@ -158,8 +158,11 @@ describe('billing: #12 bill documents (PostgreSQL + NATS)', () => {
   });
 
   it('#12 the OpenAPI document lists the route with both media types', async () => {
-    const openApi = await running.api.get<{ paths: Record<string, { get?: { responses: Record<string, { content?: Record<string, unknown> }> } }> }>('/docs-json');
+    type Operation = { parameters?: { name: string; in: string }[]; security?: unknown[]; responses: Record<string, { content?: Record<string, unknown> }> };
+    const openApi = await running.api.get<{ paths: Record<string, { get?: Operation }> }>('/docs-json');
     const operation = openApi.body.paths['/v1/bills/{id}/document']?.get;
+    expect(operation?.parameters?.map((parameter) => `${parameter.in}:${parameter.name}`).sort()).toEqual(['path:id', 'query:format']);
+    expect(operation?.security).toEqual([{ bearer: [] }]);
     expect(Object.keys(operation?.responses['200']?.content ?? {}).sort()).toEqual(['application/pdf', 'text/html']);
     expect(Object.keys(operation?.responses ?? {})).toEqual(expect.arrayContaining(['400', '404', '406']));
   });
