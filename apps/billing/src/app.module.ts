@@ -146,7 +146,15 @@ export class BillingAppModule {
     // BILLING_TEST_CLOCK=true: the clock is a TestClock and /v1/test/clock exists; otherwise the
     // platform's system clock and no such route (404).
     const testClock = config.billingTestClock ? new TestClock() : null;
-    const controllers: Type<unknown>[] = [DiscountsController, AccountsController, BillingRunsController, BillsController, DeadLettersController, ...EXPLAIN_CONTROLLERS, ...DOCUMENT_CONTROLLERS];
+    const controllers: Type<unknown>[] = [
+      DiscountsController,
+      AccountsController,
+      BillingRunsController,
+      BillsController,
+      DeadLettersController,
+      ...EXPLAIN_CONTROLLERS,
+      ...DOCUMENT_CONTROLLERS,
+    ];
     const extra: Provider[] = [];
     if (testClock) {
       controllers.push(TestClockController);

@@ -16,10 +16,15 @@ import { BillDocumentController } from './http/bill-document.controller';
 export const DOCUMENT_CONTROLLERS: Type<unknown>[] = [BillDocumentController];
 
 export const DOCUMENT_PROVIDERS: Provider[] = [
-  { provide: BILL_DOCUMENT_QUERIES, inject: [EntityManager], useFactory: (em: EntityManager): BillDocumentQueries => new SqlBillDocumentQueries(em) },
+  {
+    provide: BILL_DOCUMENT_QUERIES,
+    inject: [EntityManager],
+    useFactory: (em: EntityManager): BillDocumentQueries => new SqlBillDocumentQueries(em),
+  },
   {
     provide: GetBillDocumentUseCase,
     inject: [BILLING_DEPS, BILL_DOCUMENT_QUERIES, BILL_INPUT_STORE],
-    useFactory: (deps: BillingDeps, queries: BillDocumentQueries, inputs: BillInputStore) => new GetBillDocumentUseCase(deps, queries, inputs),
+    useFactory: (deps: BillingDeps, queries: BillDocumentQueries, inputs: BillInputStore) =>
+      new GetBillDocumentUseCase(deps, queries, inputs),
   },
 ];

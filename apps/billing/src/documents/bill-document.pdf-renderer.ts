@@ -62,14 +62,21 @@ export async function renderBillDocumentPdf(document: BillDocument): Promise<Buf
     size: 'A4',
     layout: 'landscape',
     margin: MARGIN,
-    info: { Title: pdfSafeText(`Bill ${document.billId} - ${document.period}`), Author: 'CEC billing', Subject: pdfSafeText(document.account.name) },
+    info: {
+      Title: pdfSafeText(`Bill ${document.billId} - ${document.period}`),
+      Author: 'CEC billing',
+      Subject: pdfSafeText(document.account.name),
+    },
   });
   const bytes = collect(doc);
   const left = MARGIN;
   const width = doc.page.width - 2 * MARGIN;
   const bottom = (): number => doc.page.height - MARGIN;
 
-  doc.font(BOLD).fontSize(16).text(pdfSafeText(`Bill ${document.billId}`), left, MARGIN);
+  doc
+    .font(BOLD)
+    .fontSize(16)
+    .text(pdfSafeText(`Bill ${document.billId}`), left, MARGIN);
   doc.moveDown(0.5);
   const facts: Array<[string, string]> = [
     ['Enterprise', document.account.name],
@@ -89,7 +96,9 @@ export async function renderBillDocumentPdf(document: BillDocument): Promise<Buf
   // the lines table, its header repeated on every page
   const heightOf = (cells: readonly string[], font: string): number => {
     doc.font(font).fontSize(SIZE);
-    return Math.max(...COLUMNS.map((column, index) => doc.heightOfString(cells[index], { width: column.width - 4 }))) + 6;
+    return (
+      Math.max(...COLUMNS.map((column, index) => doc.heightOfString(cells[index], { width: column.width - 4 }))) + 6
+    );
   };
   const row = (cells: readonly string[], font: string, shade: string | null): void => {
     const height = heightOf(cells, font);
@@ -101,7 +110,12 @@ export async function renderBillDocumentPdf(document: BillDocument): Promise<Buf
       doc.text(cells[index], x + 2, top + 3, { width: column.width - 4, align: column.numeric ? 'right' : 'left' });
       x += column.width;
     });
-    doc.moveTo(left, top + height).lineTo(left + width, top + height).lineWidth(0.3).strokeColor('#cccccc').stroke();
+    doc
+      .moveTo(left, top + height)
+      .lineTo(left + width, top + height)
+      .lineWidth(0.3)
+      .strokeColor('#cccccc')
+      .stroke();
     doc.y = top + height;
   };
   const titles = COLUMNS.map((column) => column.title);
@@ -135,12 +149,20 @@ export async function renderBillDocumentPdf(document: BillDocument): Promise<Buf
   doc.y += 10;
   for (const [label, value, bold] of summary) {
     const y = doc.y;
-    doc.font(bold ? BOLD : FONT).fontSize(9).fillColor('#000000');
+    doc
+      .font(bold ? BOLD : FONT)
+      .fontSize(9)
+      .fillColor('#000000');
     doc.text(label, summaryLeft, y, { width: labelWidth });
     doc.text(pdfSafeText(value), summaryLeft + labelWidth, y, { width: valueWidth, align: 'right' });
     doc.y = y + 14;
   }
-  if (balance.note) doc.font(FONT).fontSize(8).fillColor('#555555').text(pdfSafeText(balance.note), summaryLeft, doc.y, { width: labelWidth + valueWidth });
+  if (balance.note)
+    doc
+      .font(FONT)
+      .fontSize(8)
+      .fillColor('#555555')
+      .text(pdfSafeText(balance.note), summaryLeft, doc.y, { width: labelWidth + valueWidth });
   doc.moveDown(1);
   doc
     .font(FONT)

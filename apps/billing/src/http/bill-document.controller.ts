@@ -20,7 +20,10 @@ const MEDIA_TYPES: Record<BillDocumentFormat, string> = { html: 'text/html', pdf
  * The format asked for: `?format` when given, else the first of text/html and application/pdf the
  * Accept header allows (no Accept header, or `*\/*`: HTML); none of them: 406.
  */
-export function negotiateDocumentFormat(format: BillDocumentFormat | undefined, accepts: (types: string[]) => string | false): BillDocumentFormat {
+export function negotiateDocumentFormat(
+  format: BillDocumentFormat | undefined,
+  accepts: (types: string[]) => string | false,
+): BillDocumentFormat {
   if (format) return format;
   const chosen = accepts([MEDIA_TYPES.html, MEDIA_TYPES.pdf]);
   if (chosen === MEDIA_TYPES.pdf) return 'pdf';
@@ -43,9 +46,10 @@ export class BillDocumentController {
   @ApiProduces('text/html', 'application/pdf')
   @ApiOkResponse({
     description:
-      'the enterprise, the period in UTC+8, each line (product, units × days, quantity-days, days in month, list price per unit per month, ' +
-      'discount, list, discount and net amounts), adjustments with the month they correct (R6.2), total, paid, outstanding and the ' +
-      'balance after the deduction (R7.4). text/html (UTF-8, print-ready A4 landscape) or application/pdf (an attachment named ' +
+      'the enterprise, the period in UTC+8, each line (product, units × days, quantity-days, days in month, ' +
+      'list price per unit per month, discount, list, discount and net amounts), adjustments with the month they ' +
+      'correct (R6.2), total, paid, outstanding and the balance after the deduction (R7.4). text/html (UTF-8, ' +
+      'print-ready A4 landscape) or application/pdf (an attachment named ' +
       'bill-<period>-<account>.pdf)',
     content: {
       'text/html': { schema: { type: 'string' } },
@@ -53,7 +57,10 @@ export class BillDocumentController {
     },
   })
   @ApiNotFoundResponse({ description: 'BILL_NOT_FOUND' })
-  @ApiNotAcceptableResponse({ description: 'DOCUMENT_FORMAT_NOT_ACCEPTABLE: no ?format and an Accept header allowing neither text/html nor application/pdf' })
+  @ApiNotAcceptableResponse({
+    description:
+      'DOCUMENT_FORMAT_NOT_ACCEPTABLE: no ?format and an Accept header allowing neither text/html nor application/pdf',
+  })
   async get(
     @Param() { id }: IdParamsDto,
     @Query() { format }: BillDocumentQueryDto,
@@ -70,7 +77,10 @@ export class BillDocumentController {
       return new StreamableFile(await renderBillDocumentPdf(document));
     }
     // the document needs no script, image or font from anywhere: a name that slipped through would run nothing
-    response.setHeader('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
+    response.setHeader(
+      'Content-Security-Policy',
+      "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+    );
     response.setHeader('Content-Type', `${MEDIA_TYPES.html}; charset=utf-8`);
     response.setHeader('Content-Disposition', `inline; filename="${document.fileName}.html"`);
     return new StreamableFile(Buffer.from(renderBillDocumentHtml(document), 'utf8'));

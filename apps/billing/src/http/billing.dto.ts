@@ -62,7 +62,9 @@ export class BalanceThresholdDto extends createZodDto(BalanceThresholdSchema) {}
 /** Issue 12: GET /v1/bills/:id/document: `?format=html|pdf` (#8.4: once, a plain value). */
 export const BillDocumentQuerySchema = z.strictObject({
   format: queryParam(z.enum(BILL_DOCUMENT_FORMATS, { error: 'must be html or pdf' })).meta({
-    description: 'html or pdf; wins over the Accept header. Absent: by Accept (text/html or application/pdf), HTML when either is fine',
+    description:
+      'html or pdf; wins over the Accept header. Absent: by Accept (text/html or application/pdf), ' +
+      'HTML when either is fine',
   }),
 });
 export class BillDocumentQueryDto extends createZodDto(BillDocumentQuerySchema) {}

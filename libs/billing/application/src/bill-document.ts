@@ -117,7 +117,8 @@ function minuteText(instant: DateTime): string {
 
 /** `2026-10-01 00:00 – 2026-11-01 00:00 UTC+8`. */
 export function periodRangeText(period: Period): string {
-  return `${minuteText(billingCalendar.startOfPeriod(period))} – ${minuteText(billingCalendar.endOfPeriod(period))} ${BILLING_ZONE}`;
+  const start = minuteText(billingCalendar.startOfPeriod(period));
+  return `${start} – ${minuteText(billingCalendar.endOfPeriod(period))} ${BILLING_ZONE}`;
 }
 
 /** A unit price: two places, or every decimal of a price version that has more (never rounded here). */
@@ -151,7 +152,8 @@ function unitsTimesDaysOf(runs: readonly DayRunInput[]): string {
 
 function lineOf(line: BillLineView, input: LineInput | null, position: number): BillDocumentLine {
   // the kept input belongs to the line only when it names the same subscription and month
-  const kept = input && input.subscriptionId === line.subscriptionId && input.forPeriod === line.forPeriod ? input : null;
+  const kept =
+    input && input.subscriptionId === line.subscriptionId && input.forPeriod === line.forPeriod ? input : null;
   let unitsTimesDays = NONE;
   if (kept) {
     const rated = unitsTimesDaysOf(kept.runs);
@@ -180,7 +182,12 @@ function lineOf(line: BillLineView, input: LineInput | null, position: number): 
 function balanceOf(bill: BillView, entry: LedgerEntryView | null): BillDocumentBalance {
   const zero = Money.zero(bill.currency).toString();
   if (entry?.type === 'deduction') {
-    return { label: 'Balance after deduction', amount: entry.balanceAfter.toString(), deducted: entry.amount.negated().toString(), note: null };
+    return {
+      label: 'Balance after deduction',
+      amount: entry.balanceAfter.toString(),
+      deducted: entry.amount.negated().toString(),
+      note: null,
+    };
   }
   if (entry?.type === 'adjustment') {
     return {
@@ -192,9 +199,19 @@ function balanceOf(bill: BillView, entry: LedgerEntryView | null): BillDocumentB
   }
   if (bill.total.isPositive()) {
     // R7.4: the issue deducts min(balance, total); no deduction of a positive total means an empty balance
-    return { label: 'Balance after deduction', amount: zero, deducted: zero, note: 'the balance was 0.00 when the bill was issued: nothing was deducted (R7.4)' };
+    return {
+      label: 'Balance after deduction',
+      amount: zero,
+      deducted: zero,
+      note: 'the balance was 0.00 when the bill was issued: nothing was deducted (R7.4)',
+    };
   }
-  return { label: 'Balance after deduction', amount: 'unchanged', deducted: zero, note: 'a bill of 0.00 deducts nothing (R7.4)' };
+  return {
+    label: 'Balance after deduction',
+    amount: 'unchanged',
+    deducted: zero,
+    note: 'a bill of 0.00 deducts nothing (R7.4)',
+  };
 }
 
 /** A file name part from an id: letters, digits, `.`, `_` and `-` only. */

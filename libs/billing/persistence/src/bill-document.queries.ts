@@ -19,7 +19,11 @@ export class SqlBillDocumentQueries implements BillDocumentQueries {
   constructor(private readonly em: EntityManager) {}
 
   async account(accountId: string): Promise<DocumentAccount | null> {
-    const [row] = await rows<{ id: string; name: string }>(this.em.getKnex(), 'select "id", "name" from "account" where "id" = ?', [accountId]);
+    const [row] = await rows<{ id: string; name: string }>(
+      this.em.getKnex(),
+      'select "id", "name" from "account" where "id" = ?',
+      [accountId],
+    );
     return row ? { id: row.id, name: row.name } : null;
   }
 
@@ -28,7 +32,8 @@ export class SqlBillDocumentQueries implements BillDocumentQueries {
     // settlements by later top-ups also name the bill but are of another type
     const [row] = await rows<EntryRow>(
       this.em.getKnex(),
-      `select e."id", e."type", e."amount"::text, e."balance_after"::text, e."bill_id", e."reference", e."created_at", a."currency"
+      `select e."id", e."type", e."amount"::text, e."balance_after"::text, e."bill_id", e."reference", e."created_at",
+              a."currency"
          from "ledger_entry" e join "account" a on a."id" = e."account_id"
         where e."account_id" = ? and e."bill_id" = ? and e."type" in ('deduction', 'adjustment')
         order by e."seq" limit 1`,

@@ -26,10 +26,15 @@ export interface PdfText {
 /** The text of a PDF as pdf-parse reads it back (cells of a row separated by tabs). */
 export function pdfText(pdf: Buffer): Promise<PdfText> {
   return new Promise((resolve, reject) => {
-    const child = execFile(process.execPath, ['-e', SCRIPT], { maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`pdf-parse failed: ${stderr || String(error)}`));
-      else resolve(JSON.parse(stdout) as PdfText);
-    });
+    const child = execFile(
+      process.execPath,
+      ['-e', SCRIPT],
+      { maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (error) reject(new Error(`pdf-parse failed: ${stderr || String(error)}`));
+        else resolve(JSON.parse(stdout) as PdfText);
+      },
+    );
     child.stdin?.end(pdf);
   });
 }
