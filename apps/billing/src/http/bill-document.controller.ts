@@ -17,8 +17,8 @@ import { BillDocumentQueryDto, IdParamsDto } from './billing.dto';
 const MEDIA_TYPES: Record<BillDocumentFormat, string> = { html: 'text/html', pdf: 'application/pdf' };
 
 /**
- * The format asked for: `?format` when given, else the first of text/html and application/pdf the
- * Accept header allows (no Accept header, or `*\/*`: HTML); none of them: 406.
+ * The format asked for: `?format` when given, else the one of text/html and application/pdf the
+ * Accept header prefers (by quality; HTML on a tie, with `*\/*` or with no Accept header); neither: 406.
  */
 export function negotiateDocumentFormat(
   format: BillDocumentFormat | undefined,

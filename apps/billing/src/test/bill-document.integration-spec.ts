@@ -213,6 +213,13 @@ describe('billing: #12 bill documents (PostgreSQL + NATS)', () => {
     expect(text).toMatch(/Outstanding\s+0\.00 USD/);
     expect(text).toMatch(/Deducted from the balance at issue\s+100\.00 USD/);
     expect(text).toMatch(/Balance after deduction\s+0\.00 USD/);
+    // without ?format the Accept header's preference decides, HTML when nothing is said
+    const preferred = await document(`/v1/bills/${september.id}/document`, {
+      accept: 'text/html;q=0.4, application/pdf',
+    });
+    expect(preferred.headers.get('content-type')).toBe('application/pdf');
+    const any = await document(`/v1/bills/${september.id}/document`, { accept: '*/*' });
+    expect(any.headers.get('content-type')).toBe('text/html; charset=utf-8');
   });
 
   it('#12 R8.1 unknown bill 404, bad id or format 400, not acceptable 406, no token 401; nothing changes', async () => {
