@@ -1,7 +1,7 @@
 import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 
-// Module boundaries (conventions.md): domain libs import nothing of Nest, the ORM or NATS; apps
+// Module boundaries (docs/architecture.md, Layers): domain libs import nothing of Nest, the ORM or NATS; apps
 // are leaves; contexts talk only through contracts.
 const banFrameworks = {
   'no-restricted-imports': [

@@ -47,6 +47,7 @@ import {
 } from '@cec/billing-persistence';
 import { BILLING_ORM } from './billing.module-def';
 import { EXPLAIN_CONTROLLERS, EXPLAIN_PROVIDERS } from './explain.wiring';
+import { DOCUMENT_CONTROLLERS, DOCUMENT_PROVIDERS } from './document.wiring';
 import { BillingRunSettings, loadBillingRunSettings } from './billing.settings';
 import { BILLING_RUN_SETTINGS } from './billing.tokens';
 import { AccountsController } from './http/accounts.controller';
@@ -145,7 +146,15 @@ export class BillingAppModule {
     // BILLING_TEST_CLOCK=true: the clock is a TestClock and /v1/test/clock exists; otherwise the
     // platform's system clock and no such route (404).
     const testClock = config.billingTestClock ? new TestClock() : null;
-    const controllers: Type<unknown>[] = [DiscountsController, AccountsController, BillingRunsController, BillsController, DeadLettersController, ...EXPLAIN_CONTROLLERS];
+    const controllers: Type<unknown>[] = [
+      DiscountsController,
+      AccountsController,
+      BillingRunsController,
+      BillsController,
+      DeadLettersController,
+      ...EXPLAIN_CONTROLLERS,
+      ...DOCUMENT_CONTROLLERS,
+    ];
     const extra: Provider[] = [];
     if (testClock) {
       controllers.push(TestClockController);
@@ -188,6 +197,7 @@ export class BillingAppModule {
         },
         ...useCaseProviders,
         ...EXPLAIN_PROVIDERS,
+        ...DOCUMENT_PROVIDERS,
         AccountCreatedHandler,
         BillingRunJobsHandler,
         BillingScheduler,

@@ -1,12 +1,9 @@
 import 'reflect-metadata';
 import { bootstrapApp } from '@cec/platform';
+import { BILLING_APP_DESCRIPTION } from './app-description';
 import { BillingAppModule } from './app.module';
 
-void bootstrapApp(BillingAppModule.register(), {
-  app: 'billing',
-  title: 'CEC billing: billing',
-  description: 'Discounts (R5), the monthly billing run (R7.1-R7.3), bills with late-usage adjustments (R6.2), deduction, top-ups and the ledger (R7.4-R7.6).',
-}).catch((error: unknown) => {
+void bootstrapApp(BillingAppModule.register(), BILLING_APP_DESCRIPTION).catch((error: unknown) => {
   console.error(error instanceof Error ? error.message : error);
   process.exit(1);
 });

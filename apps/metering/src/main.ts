@@ -1,13 +1,9 @@
 import 'reflect-metadata';
 import { bootstrapApp } from '@cec/platform';
+import { METERING_APP_DESCRIPTION } from './app-description';
 import { MeteringAppModule } from './app.module';
 
-void bootstrapApp(MeteringAppModule.register(), {
-  app: 'metering',
-  title: 'CEC billing: metering',
-  description:
-    'Usage timelines per subscription (R3.4), usage events with unique ids (R6.1) and their dead letters (R6.3), and the daily quantities of a month in the UTC+8 calendar (R4.1).',
-}).catch((error: unknown) => {
+void bootstrapApp(MeteringAppModule.register(), METERING_APP_DESCRIPTION).catch((error: unknown) => {
   console.error(error instanceof Error ? error.message : error);
   process.exit(1);
 });

@@ -1,5 +1,6 @@
 import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
+import { BILL_DOCUMENT_FORMATS } from '@cec/billing-application';
 import { clientIdSchema, dateSchema, moneySchema, periodSchema, productCodeSchema, queryParam, rateSchema } from '@cec/kernel';
 
 // One zod schema per input (validation, TypeScript type and OpenAPI from one source); unknown
@@ -57,3 +58,13 @@ export const BalanceThresholdSchema = z.strictObject({
     }),
 });
 export class BalanceThresholdDto extends createZodDto(BalanceThresholdSchema) {}
+
+/** Issue 12: GET /v1/bills/:id/document: `?format=html|pdf` (#8.4: once, a plain value). */
+export const BillDocumentQuerySchema = z.strictObject({
+  format: queryParam(z.enum(BILL_DOCUMENT_FORMATS, { error: 'must be html or pdf' })).meta({
+    description:
+      'html or pdf; wins over the Accept header. Absent: by Accept (text/html or application/pdf), ' +
+      'HTML when either is fine',
+  }),
+});
+export class BillDocumentQueryDto extends createZodDto(BillDocumentQuerySchema) {}

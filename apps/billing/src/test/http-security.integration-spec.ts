@@ -47,6 +47,7 @@ describe('billing: authentication and HTTP hardening (issue 8)', () => {
       expect.arrayContaining([
         'POST /v1/accounts/:id/top-ups',
         'GET /v1/bills',
+        'GET /v1/bills/:id/document',
         'POST /v1/billing-runs',
         'POST /v1/discounts',
         'GET /v1/test/clock',

@@ -25,3 +25,5 @@ export * from './get-bill-explanation.use-case';
 export * from './prepaid-guard.ports';
 export * from './refresh-prepaid-guard.use-case';
 export * from './prepaid-guard.use-cases';
+export * from './bill-document';
+export * from './get-bill-document.use-case';

@@ -76,7 +76,7 @@ function amounts(line: ReturnType<typeof rateSubscription>): Record<string, stri
   };
 }
 
-describe('rating: worked examples (examples.md)', () => {
+describe('rating: worked examples (docs/billing-rules.md, E1-E7)', () => {
   it('E1 (R4.1, R4.3, R4.4): 6 agents from 2025-07-09 15:20 at 45.00 -> 138 quantity-days, 200.32', () => {
     const line = rate('2025-07', usage('2025-07', 9, 31, 6, 'basic-cec'), prices({ 'basic-cec': [['2025-01-01', '45.00']] }));
     expect(amounts(line)).toEqual({

@@ -11,3 +11,4 @@ export * from './migrations/migration-0004-catch-up-dead-letters';
 export * from './dead-letter.repository';
 export * from './bill-input.queries';
 export * from './prepaid-guard.repository';
+export * from './bill-document.queries';

@@ -2,7 +2,7 @@ import { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { MicroserviceOptions, ServerNats } from '@nestjs/microservices';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { cleanupOpenApiDoc } from 'nestjs-zod';
 import { QUEUE_GROUPS } from '@cec/contracts';
@@ -45,6 +45,62 @@ function useStrictRouting(app: NestExpressApplication): void {
 }
 
 /**
+ * The app's OpenAPI document as served at /docs-json: the routes Nest registered, the zod DTOs'
+ * schemas (cleanupOpenApiDoc turns createZodDto's into proper OpenAPI schemas) and the operator-token
+ * security on every operation not marked @Public(). It reads only the modules' metadata, so it also
+ * works on an application created in preview mode (see {@link createOpenApiDocument}).
+ */
+export function buildOpenApiDocument(app: INestApplication, description: AppDescription): OpenAPIObject {
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder().setTitle(description.title).setDescription(description.description).setVersion('1').build(),
+  );
+  return cleanupOpenApiDoc(applyOperatorSecurity(document));
+}
+
+/**
+ * The environment the committed OpenAPI documents (docs/openapi) are built under: a fixed token, so
+ * that none is generated into OPERATOR_TOKEN_FILE, and the test clock on, so that billing's document
+ * lists `/v1/test/clock` (served only with BILLING_TEST_CLOCK=true; its operations say so).
+ */
+export const OPENAPI_BUILD_ENV: Readonly<Record<string, string>> = {
+  NODE_ENV: 'development',
+  OPERATOR_TOKENS: 'openapi-document-build-only',
+  BILLING_TEST_CLOCK: 'true',
+};
+
+/**
+ * Builds an app's OpenAPI document without a database, NATS or a port: Nest's preview mode
+ * resolves the module graph but instantiates no provider or controller. `module` is called under
+ * {@link OPENAPI_BUILD_ENV} (the environment is restored afterwards). `npm run docs:openapi`
+ * writes docs/openapi/<app>.json with it, and each app's openapi.spec.ts checks they are current.
+ */
+export async function createOpenApiDocument(module: () => Type<unknown> | DynamicModule, description: AppDescription): Promise<OpenAPIObject> {
+  const saved = Object.fromEntries(Object.keys(OPENAPI_BUILD_ENV).map((name) => [name, process.env[name]]));
+  Object.assign(process.env, OPENAPI_BUILD_ENV);
+  let root: Type<unknown> | DynamicModule;
+  try {
+    root = module();
+  } finally {
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  }
+  const app = await NestFactory.create<NestExpressApplication>(root, { preview: true, logger: false, abortOnError: false });
+  try {
+    return buildOpenApiDocument(app, description);
+  } finally {
+    await app.close();
+  }
+}
+
+/** The text of a committed OpenAPI document: two-space JSON and a final newline. */
+export function openApiJson(document: OpenAPIObject): string {
+  return `${JSON.stringify(document, null, 2)}\n`;
+}
+
+/**
  * Wires an app's HTTP side (strict routing, helmet headers, a 1mb JSON body limit, validation,
  * OpenAPI at /docs and /docs-json with the operator-token security on every protected operation,
  * request/correlation ids, HTTP metrics, the nestjs-pino logger)
@@ -75,18 +131,7 @@ export async function configureApp(app: NestExpressApplication, description: App
   app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
-  const document = applyOperatorSecurity(
-    SwaggerModule.createDocument(
-      app,
-      new DocumentBuilder()
-        .setTitle(description.title)
-        .setDescription(description.description)
-        .setVersion('1')
-        .build(),
-    ),
-  );
-  // cleanupOpenApiDoc turns the zod DTOs' schemas (createZodDto) into proper OpenAPI schemas
-  SwaggerModule.setup('docs', app, cleanupOpenApiDoc(document), { jsonDocumentUrl: 'docs-json' });
+  SwaggerModule.setup('docs', app, buildOpenApiDocument(app, description), { jsonDocumentUrl: 'docs-json' });
   // the NATS server instance is ours (a custom strategy) so that NatsConnectionMonitor can report on
   // it and make it listen again should its connection ever close; it reconnects forever by itself
   const rpcServer = new ServerNats({ ...natsConnectionOptions(config.natsUrl, `${description.app}-rpc-server`), queue: QUEUE_GROUPS[description.app] });

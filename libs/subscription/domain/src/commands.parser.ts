@@ -5,7 +5,7 @@ import { parseAccountName } from './account';
 import { parseBillingMode, parseClientId, parseProductCode, parseQuantity } from './subscription.rules';
 
 /**
- * Parsers for the REST bodies of the subscription app (api-contract.md, Subscription). Each returns
+ * Parsers for the REST bodies of the subscription app (docs/contract.md, Subscription). Each returns
  * a typed command or throws `DomainError` (400) with a sentence naming the field (R8.1).
  */
 

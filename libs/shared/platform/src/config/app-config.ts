@@ -94,7 +94,7 @@ function parseBool(env: Env, name: string): boolean {
 }
 
 /**
- * Operator tokens (api-contract.md): OPERATOR_TOKENS, comma-separated. Unset outside production:
+ * Operator tokens (docs/contract.md, Conventions): OPERATOR_TOKENS, comma-separated. Unset outside production:
  * one token is generated (or reused) in OPERATOR_TOKEN_FILE. Unset in production: refuse to start.
  */
 export function resolveOperatorTokens(env: Env, nodeEnv: AppConfig['env']): { tokens: string[]; file: string | null } {
