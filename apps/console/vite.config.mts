@@ -11,7 +11,11 @@ const port = (name: string, fallback: number): string => process.env[name] || St
 export default defineConfig({
   root,
   plugins: [react()],
-  build: { outDir: fileURLToPath(new URL('../../dist/apps/console/client', import.meta.url)), emptyOutDir: true, sourcemap: false },
+  build: {
+    outDir: fileURLToPath(new URL('../../dist/apps/console/client', import.meta.url)),
+    emptyOutDir: true,
+    sourcemap: false,
+  },
   server: {
     port: Number(process.env['CONSOLE_PORT'] || 3000),
     proxy: Object.fromEntries(
@@ -24,7 +28,10 @@ export default defineConfig({
         ] as const
       ).map(([app, fallback]) => [
         `/api/${app}`,
-        { target: `http://127.0.0.1:${port(`${app.toUpperCase()}_PORT`, fallback)}`, rewrite: (path: string) => path.slice(`/api/${app}`.length) },
+        {
+          target: `http://127.0.0.1:${port(`${app.toUpperCase()}_PORT`, fallback)}`,
+          rewrite: (path: string) => path.slice(`/api/${app}`.length),
+        },
       ]),
     ),
   },

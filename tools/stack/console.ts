@@ -31,7 +31,9 @@ function newestSourceMtime(path: string): number {
 /** True when the built console is missing or older than one of its sources. */
 export function consoleBuildIsStale(): boolean {
   if (!existsSync(stamp) || !existsSync(serverEntry) || !existsSync(join(output, 'client', 'index.html'))) return true;
-  const inputs = ['src', 'index.html', 'vite.config.mts', 'tsconfig.json', 'tsconfig.server.json', 'project.json'].map((name) => join(source, name));
+  const inputs = ['src', 'index.html', 'vite.config.mts', 'tsconfig.json', 'tsconfig.server.json', 'project.json'].map(
+    (name) => join(source, name),
+  );
   const newest = Math.max(...inputs.filter((path) => existsSync(path)).map(newestSourceMtime));
   return newest > statSync(stamp).mtimeMs;
 }
@@ -67,17 +69,32 @@ export async function startConsole(env: NodeJS.ProcessEnv, log: (line: string) =
   try {
     if (consoleBuildIsStale()) {
       log('console: building apps/console (nx run console:build)');
-      await run(process.execPath, [nxBin(), 'run', 'console:build', '--outputStyle=static'], log, { ...env, NX_DAEMON: 'false' });
+      await run(process.execPath, [nxBin(), 'run', 'console:build', '--outputStyle=static'], log, {
+        ...env,
+        NX_DAEMON: 'false',
+      });
       // Nx may restore an identical output from its cache without rewriting it: mark it fresh
       const now = new Date();
       utimesSync(stamp, now, now);
     }
   } catch (error) {
-    log(`console: the build failed (${error instanceof Error ? error.message : String(error)}); the apps run without the console`);
+    log(
+      `console: the build failed (${error instanceof Error ? error.message : String(error)}); ` +
+        'the apps run without the console',
+    );
     return null;
   }
-  const child = spawn(process.execPath, [serverEntry], { cwd: root, env: { ...env, CONSOLE_PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const forward = (data: Buffer): void => data.toString().trimEnd().split('\n').forEach((line) => log(`console: ${line}`));
+  const child = spawn(process.execPath, [serverEntry], {
+    cwd: root,
+    env: { ...env, CONSOLE_PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const forward = (data: Buffer): void =>
+    data
+      .toString()
+      .trimEnd()
+      .split('\n')
+      .forEach((line) => log(`console: ${line}`));
   child.stdout?.on('data', forward);
   child.stderr?.on('data', forward);
   process.on('exit', () => child.kill('SIGTERM'));

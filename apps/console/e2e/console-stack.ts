@@ -28,6 +28,9 @@ export interface ConsoleStackInfo {
 
 export function consoleStackInfo(): ConsoleStackInfo {
   const raw = process.env['CONSOLE_E2E_STACK'];
-  if (!raw) throw new Error('CONSOLE_E2E_STACK is not set: run through apps/console/jest.e2e.config.js (its global setup starts the stack)');
+  if (!raw)
+    throw new Error(
+      'CONSOLE_E2E_STACK is not set: run through apps/console/jest.e2e.config.js (its global setup starts the stack)',
+    );
   return JSON.parse(raw) as ConsoleStackInfo;
 }

@@ -22,7 +22,10 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 // CONSOLE_SCREENSHOTS=1 keeps the screenshots in docs/console (npm run console:screenshots)
-const SCREENSHOTS = process.env['CONSOLE_SCREENSHOTS'] === '1' ? join(__dirname, '..', '..', '..', 'docs', 'console') : mkdtempSync(join(tmpdir(), 'console-shots-'));
+const SCREENSHOTS =
+  process.env['CONSOLE_SCREENSHOTS'] === '1'
+    ? join(__dirname, '..', '..', '..', 'docs', 'console')
+    : mkdtempSync(join(tmpdir(), 'console-shots-'));
 
 const stack = consoleStackInfo();
 const consoleUrl = `http://127.0.0.1:${stack.consolePort}`;
@@ -31,7 +34,10 @@ type App = keyof typeof stack.ports;
 async function rest<T>(app: App, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
   const response = await fetch(`http://127.0.0.1:${stack.ports[app]}${path}`, {
     method,
-    headers: { authorization: `Bearer ${stack.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    headers: {
+      authorization: `Bearer ${stack.token}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   const text = await response.text();
@@ -46,6 +52,11 @@ async function eventually<T>(what: string, probe: () => Promise<T | undefined>, 
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
+}
+
+function previousPeriod(period: string): string {
+  const [year, month] = period.split('-').map(Number);
+  return month === 1 ? `${year - 1}-12` : `${year}-${String(month - 1).padStart(2, '0')}`;
 }
 
 function nextPeriod(period: string): string {
@@ -89,15 +100,26 @@ describe('#12 operator console in Chromium (Playwright) against a private npm-st
     expect(subscription.status).toBe(201);
     subscriptionId = subscription.body.id;
     // billing and metering learn the account and the subscription over NATS
-    await eventually('billing knows the account', async () => ((await rest('billing', 'GET', `/v1/accounts/${accountId}/balance`)).status === 200 ? true : undefined));
-    expect((await rest('billing', 'POST', '/v1/discounts', { accountId, rate: '0.10', effectiveFrom: `${month}-16` })).status).toBe(201);
-    await eventually('metering has the month\'s usage', async () => {
-      const usage = await rest<{ quantityDays: number }>('metering', 'GET', `/v1/usage?subscriptionId=${subscriptionId}&period=${month}`);
+    await eventually('billing knows the account', async () =>
+      (await rest('billing', 'GET', `/v1/accounts/${accountId}/balance`)).status === 200 ? true : undefined,
+    );
+    expect(
+      (await rest('billing', 'POST', '/v1/discounts', { accountId, rate: '0.10', effectiveFrom: `${month}-16` }))
+        .status,
+    ).toBe(201);
+    await eventually("metering has the month's usage", async () => {
+      const usage = await rest<{ quantityDays: number }>(
+        'metering',
+        'GET',
+        `/v1/usage?subscriptionId=${subscriptionId}&period=${month}`,
+      );
       return usage.status === 200 && usage.body.quantityDays > 0 ? true : undefined;
     });
     // a usage event metering refuses (R6.3): dead-lettered, for the dead-letters page
     await rest('metering', 'POST', '/v1/usage-events', {
-      events: [{ id: `${accountId}-bad`, subscriptionId, quantity: 1_000_001, timestamp: `${month}-20T10:00:00+08:00` }],
+      events: [
+        { id: `${accountId}-bad`, subscriptionId, quantity: 1_000_001, timestamp: `${month}-20T10:00:00+08:00` },
+      ],
     });
 
     profile = mkdtempSync(join(tmpdir(), 'console-chromium-'));
@@ -124,7 +146,7 @@ describe('#12 operator console in Chromium (Playwright) against a private npm-st
     await rest('billing', 'DELETE', '/v1/test/clock').catch(() => undefined);
   });
 
-  it('signs in with the operator token: a wrong one shows the API\'s UNAUTHORIZED; the token never appears in a URL', async () => {
+  it("signs in with the operator token: a wrong one shows the API's UNAUTHORIZED; no token in a URL", async () => {
     await page.goto(consoleUrl);
     await page.getByLabel('Operator token').fill('not-the-operator-token-123456');
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -144,7 +166,11 @@ describe('#12 operator console in Chromium (Playwright) against a private npm-st
     const link = page.getByRole('link', { name: accountId, exact: true });
     await link.waitFor();
     // the search went to GET /v1/accounts on subscription, through the proxy
-    expect(apiRequests.some((request) => request.url().endsWith(`/api/subscription/v1/accounts?search=console+e2e&limit=25`))).toBe(true);
+    expect(
+      apiRequests.some((request) =>
+        request.url().endsWith(`/api/subscription/v1/accounts?search=console+e2e&limit=25`),
+      ),
+    ).toBe(true);
     await page.getByLabel('Search accounts').fill('');
     await page.getByRole('button', { name: 'Search' }).click();
     await page.getByRole('link', { name: `${accountId}-initech` }).waitFor();
@@ -157,7 +183,7 @@ describe('#12 operator console in Chromium (Playwright) against a private npm-st
     await page.getByTestId('balance').filter({ hasText: '0.00 USD' }).waitFor();
   });
 
-  it('R7.5 tops it up: a bad amount is refused in the form, a good one is credited through POST /v1/accounts/:id/top-ups', async () => {
+  it('R7.5 tops it up: a bad amount is refused in the form, a good one is credited (POST top-ups)', async () => {
     await page.getByLabel('Amount (USD)').fill('12.345');
     await page.getByRole('button', { name: 'Top up' }).click();
     await page.getByRole('alert').filter({ hasText: 'INVALID_AMOUNT' }).waitFor();
@@ -170,13 +196,19 @@ describe('#12 operator console in Chromium (Playwright) against a private npm-st
     expect(balance.body.balance).toBe('1000.00');
   });
 
-  it('R7.2 starts the run of an ended month: refused (PERIOD_NOT_ENDED) while the test clock is inside it, run once the clock has passed its end', async () => {
+  it('R7.2 runs an ended month: PERIOD_NOT_ENDED while the test clock is in it, billed once past', async () => {
     await page.getByRole('link', { name: 'Test clock' }).click();
     await page.getByLabel('Move to (ISO-8601 with offset)').fill(`${month}-15T12:00:00+08:00`);
     await page.getByRole('button', { name: 'Move clock' }).click();
-    await page.getByTestId('clock-now').filter({ hasText: `${month}-15T12:00:00+08:00` }).waitFor();
+    await page
+      .getByTestId('clock-now')
+      .filter({ hasText: `${month}-15T12:00:00+08:00` })
+      .waitFor();
 
     await page.getByRole('link', { name: 'Billing runs' }).click();
+    // the form offers the month billing's clock ended last (the test clock's), then takes the one typed
+    await page.locator('#run-period:enabled').waitFor();
+    expect(await page.locator('#run-period').inputValue()).toBe(previousPeriod(month));
     await page.getByLabel('Month (YYYY-MM, UTC+8; it must have ended)').fill(month);
     await page.getByRole('button', { name: 'Start run' }).click();
     // the API's own error, as it answered it
@@ -185,14 +217,20 @@ describe('#12 operator console in Chromium (Playwright) against a private npm-st
     await page.getByRole('link', { name: 'Test clock' }).click();
     await page.getByLabel('Move to (ISO-8601 with offset)').fill(`${nextPeriod(month)}-01T00:00:05+08:00`);
     await page.getByRole('button', { name: 'Move clock' }).click();
-    await page.getByRole('status').filter({ hasText: `Clock now ${nextPeriod(month)}-01T00:00:05+08:00` }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: `Clock now ${nextPeriod(month)}-01T00:00:05+08:00` })
+      .waitFor();
 
     await page.getByRole('link', { name: 'Billing runs' }).click();
     await page.getByLabel('Month (YYYY-MM, UTC+8; it must have ended)').fill(month);
     await page.getByRole('button', { name: 'Start run' }).click();
     await page.waitForURL(/\/runs\/[^/]+$/);
     await page.locator('.badge-completed').first().waitFor({ timeout: 60_000 });
-    await page.getByTestId('run-progress').filter({ hasText: /of \d+ accounts \(100%\)/ }).waitFor();
+    await page
+      .getByTestId('run-progress')
+      .filter({ hasText: /of \d+ accounts \(100%\)/ })
+      .waitFor();
     await shot('run');
     await page.getByRole('link', { name: 'All runs' }).click();
     await page.getByRole('table', { name: 'billing runs' }).getByText(month).first().waitFor();
@@ -201,7 +239,11 @@ describe('#12 operator console in Chromium (Playwright) against a private npm-st
 
   it('R4/R5 opens the bill: its lines and the explanation of each line, which matches the stored line', async () => {
     const bills = await eventually('the bill of the month', async () => {
-      const answer = await rest<Array<{ id: string; total: string }>>('billing', 'GET', `/v1/bills?accountId=${accountId}&period=${month}`);
+      const answer = await rest<Array<{ id: string; total: string }>>(
+        'billing',
+        'GET',
+        `/v1/bills?accountId=${accountId}&period=${month}`,
+      );
       return answer.body.length === 1 ? answer.body : undefined;
     });
     await page.getByRole('link', { name: 'Accounts' }).click();
@@ -215,12 +257,15 @@ describe('#12 operator console in Chromium (Playwright) against a private npm-st
     await page.getByRole('table', { name: 'bills' }).getByRole('link', { name: bills[0].id }).click();
     await page.getByRole('heading', { name: `Bill ${bills[0].id}` }).waitFor();
     const [whole, cents] = bills[0].total.split('.');
-    await page.getByTestId('bill-total').filter({ hasText: `${Number(whole).toLocaleString('en-US')}.${cents} USD` }).waitFor();
+    await page
+      .getByTestId('bill-total')
+      .filter({ hasText: `${Number(whole).toLocaleString('en-US')}.${cents} USD` })
+      .waitFor();
     await page.getByLabel('explanation of line 1').getByText('matches the stored line').waitFor();
     await shot('bill');
   });
 
-  it('downloads the bill as PDF and HTML with the token in the Authorization header only (GET /v1/bills/:id/document)', async () => {
+  it('downloads the bill as PDF and HTML, the token in the Authorization header only', async () => {
     const billId = decodeURIComponent(page.url().split('/bills/')[1]);
     for (const format of ['pdf', 'html'] as const) {
       const path = `/api/billing/v1/bills/${billId}/document${format === 'pdf' ? '?format=pdf' : ''}`;
@@ -232,7 +277,9 @@ describe('#12 operator console in Chromium (Playwright) against a private npm-st
       expect(request.url()).not.toContain(stack.token);
       const response = await request.response();
       expect(response?.status()).toBe(200);
-      expect((await response?.headerValue('content-type')) ?? '').toContain(format === 'pdf' ? 'application/pdf' : 'text/html');
+      expect((await response?.headerValue('content-type')) ?? '').toContain(
+        format === 'pdf' ? 'application/pdf' : 'text/html',
+      );
       const saved = await download;
       expect(saved.suggestedFilename()).toBe(`bill-${billId}.${format}`);
       const bytes = readFileSync(await saved.path());
@@ -246,7 +293,10 @@ describe('#12 operator console in Chromium (Playwright) against a private npm-st
     const table = page.getByRole('table', { name: 'usage dead letters' });
     await table.getByText('VALIDATION_FAILED').first().waitFor();
     await table.getByRole('button', { name: 'Inspect' }).first().click();
-    await table.locator('pre.payload').filter({ hasText: `${accountId}-bad` }).waitFor();
+    await table
+      .locator('pre.payload')
+      .filter({ hasText: `${accountId}-bad` })
+      .waitFor();
     await shot('dead-letters');
     await table.getByRole('button', { name: 'Replay' }).first().click();
     await page.getByRole('status').filter({ hasText: 'refused again: VALIDATION_FAILED' }).waitFor();

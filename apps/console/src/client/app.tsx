@@ -52,7 +52,14 @@ function Shell() {
           <Route path="/runs/:id" element={<RunPage />} />
           <Route path="/dead-letters" element={<DeadLettersPage />} />
           <Route path="/clock" element={<ClockPage />} />
-          <Route path="*" element={<p>Nothing here. <NavLink to="/accounts">Accounts</NavLink></p>} />
+          <Route
+            path="*"
+            element={
+              <p>
+                Nothing here. <NavLink to="/accounts">Accounts</NavLink>
+              </p>
+            }
+          />
         </Routes>
       </main>
     </>

@@ -23,11 +23,12 @@ describe('#12 console money display: decimal strings, never JS floats', () => {
     expect(sumAmounts(['90071992547409.91', '0.02'])).toBe('90071992547409.93');
   });
 
-  it('reads a typed top-up amount into the API\'s decimal string, refusing what the API would refuse', () => {
+  it("reads a typed top-up amount into the API's decimal string, refusing what the API would refuse", () => {
     expect(parseMoneyInput('100')).toBe('100.00');
     expect(parseMoneyInput(' 99.9 ')).toBe('99.90');
     expect(parseMoneyInput('0.01')).toBe('0.01');
-    for (const bad of ['', '0', '0.00', '-5', '1.005', '1e3', 'abc', '1,000', '.5', '12.']) expect(parseMoneyInput(bad)).toBeNull();
+    for (const bad of ['', '0', '0.00', '-5', '1.005', '1e3', 'abc', '1,000', '.5', '12.'])
+      expect(parseMoneyInput(bad)).toBeNull();
   });
 
   it('shows a discount rate as a percentage', () => {

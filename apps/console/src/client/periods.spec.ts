@@ -1,7 +1,7 @@
 import { formatEta, formatInstant, lastEndedPeriod } from './periods';
 
-describe('#12 console periods in the UTC+8 billing calendar (R2), whatever the browser\'s zone', () => {
-  it('the last ended month follows UTC+8 midnight, not the host\'s', () => {
+describe("#12 console periods in the UTC+8 billing calendar (R2), whatever the browser's zone", () => {
+  it("the last ended month follows UTC+8 midnight, not the host's", () => {
     expect(lastEndedPeriod(new Date('2026-05-01T00:00:00+08:00'))).toBe('2026-04');
     expect(lastEndedPeriod(new Date('2026-04-30T23:59:59+08:00'))).toBe('2026-03');
     // 16:00 UTC on 30 April is already 1 May in UTC+8

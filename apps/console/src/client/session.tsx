@@ -40,7 +40,15 @@ export async function verifyToken(token: string): Promise<void> {
   await new ApiClient({ token }).get('subscription', '/v1/accounts?limit=1');
 }
 
-export function SessionProvider({ token, onSignOut, children }: { token: string; onSignOut: () => void; children: ReactNode }) {
+export function SessionProvider({
+  token,
+  onSignOut,
+  children,
+}: {
+  token: string;
+  onSignOut: () => void;
+  children: ReactNode;
+}) {
   const signOut = useCallback(() => {
     storeToken(null);
     onSignOut();
@@ -79,5 +87,7 @@ export function useLoad<T>(load: (api: ApiClient) => Promise<T>, key: string): L
 }
 
 export function asApiError(error: unknown): ApiError {
-  return error instanceof ApiError ? error : new ApiError(0, 'CONSOLE_ERROR', error instanceof Error ? error.message : String(error));
+  return error instanceof ApiError
+    ? error
+    : new ApiError(0, 'CONSOLE_ERROR', error instanceof Error ? error.message : String(error));
 }

@@ -24,7 +24,13 @@ describe('#12 console server: one origin for the browser, /api/<app>/… proxied
     req.on('end', () => {
       seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
       res.writeHead(req.url === '/v1/missing' ? 404 : 200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(req.url === '/v1/missing' ? { statusCode: 404, code: 'BILL_NOT_FOUND', message: 'bill "x" does not exist' } : { ok: true }));
+      res.end(
+        JSON.stringify(
+          req.url === '/v1/missing'
+            ? { statusCode: 404, code: 'BILL_NOT_FOUND', message: 'bill "x" does not exist' }
+            : { ok: true },
+        ),
+      );
     });
   });
   const consoleServer = createServer();
@@ -51,8 +57,10 @@ describe('#12 console server: one origin for the browser, /api/<app>/… proxied
     consoleServer.on('request', createConsoleApp({ clientDir, upstreams }));
     base = `http://127.0.0.1:${await listen(consoleServer)}`;
     // anything the server writes to stdout or stderr is captured: a token must never be in it
-    process.stdout.write = ((chunk: string | Uint8Array) => writes.push(String(chunk)) > -1) as typeof process.stdout.write;
-    process.stderr.write = ((chunk: string | Uint8Array) => writes.push(String(chunk)) > -1) as typeof process.stderr.write;
+    process.stdout.write = ((chunk: string | Uint8Array) =>
+      writes.push(String(chunk)) > -1) as typeof process.stdout.write;
+    process.stderr.write = ((chunk: string | Uint8Array) =>
+      writes.push(String(chunk)) > -1) as typeof process.stderr.write;
   });
 
   afterAll(async () => {
@@ -71,21 +79,35 @@ describe('#12 console server: one origin for the browser, /api/<app>/… proxied
     });
     expect(response.status).toBe(200);
     const last = seen[seen.length - 1];
-    expect(last).toMatchObject({ method: 'POST', url: '/v1/accounts/acme/top-ups?x=1', body: '{"amount":"10.00","reference":"r1"}' });
+    expect(last).toMatchObject({
+      method: 'POST',
+      url: '/v1/accounts/acme/top-ups?x=1',
+      body: '{"amount":"10.00","reference":"r1"}',
+    });
     expect(last.headers['authorization']).toBe('Bearer console-secret-token-42');
     expect(last.headers['x-forwarded-for']).toBeUndefined();
   });
 
-  it('passes the API\'s error answers through as they are', async () => {
+  it("passes the API's error answers through as they are", async () => {
     const response = await fetch(`${base}/api/subscription/v1/missing`);
     expect(response.status).toBe(404);
-    expect(await response.json()).toEqual({ statusCode: 404, code: 'BILL_NOT_FOUND', message: 'bill "x" does not exist' });
+    expect(await response.json()).toEqual({
+      statusCode: 404,
+      code: 'BILL_NOT_FOUND',
+      message: 'bill "x" does not exist',
+    });
   });
 
   it('answers 502 APP_UNAVAILABLE (JSON, naming the app) when an app does not answer', async () => {
-    const response = await fetch(`${base}/api/catalog/v1/products`, { headers: { authorization: 'Bearer console-secret-token-42' } });
+    const response = await fetch(`${base}/api/catalog/v1/products`, {
+      headers: { authorization: 'Bearer console-secret-token-42' },
+    });
     expect(response.status).toBe(502);
-    expect(await response.json()).toMatchObject({ statusCode: 502, code: 'APP_UNAVAILABLE', message: expect.stringContaining('catalog') });
+    expect(await response.json()).toMatchObject({
+      statusCode: 502,
+      code: 'APP_UNAVAILABLE',
+      message: expect.stringContaining('catalog'),
+    });
   });
 
   it('answers 404 JSON for an app it does not know, without proxying', async () => {
@@ -112,7 +134,7 @@ describe('#12 console server: one origin for the browser, /api/<app>/… proxied
     expect(writes.join('')).not.toMatch(/authorization/i);
   });
 
-  it('reads its port and the apps\' ports from the environment like npm start sets them', () => {
+  it("reads its port and the apps' ports from the environment like npm start sets them", () => {
     expect(consoleSettings({ CONSOLE_PORT: '18405', BILLING_PORT: '18404' }, '/c')).toMatchObject({
       port: 18405,
       host: '127.0.0.1',

@@ -16,7 +16,10 @@ startConsoleServer(settings).then(
     process.on('SIGINT', stop);
   },
   (error: unknown) => {
-    process.stderr.write(`console: could not listen on ${settings.host}:${settings.port}: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(
+      `console: could not listen on ${settings.host}:${settings.port}: ` +
+        `${error instanceof Error ? error.message : String(error)}\n`,
+    );
     process.exit(1);
   },
 );

@@ -1,8 +1,20 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { parseCreateAccountCommand } from '@cec/subscription-domain';
-import { CreateAccountUseCase, GetAccountUseCase, ListAccountSubscriptionsUseCase, SearchAccountsUseCase } from '@cec/subscription-application';
-import { AccountSearchQueryDto, AccountView, CreateAccountDto, ErrorView, IdParamsDto, SubscriptionView } from './subscription.dto';
+import {
+  CreateAccountUseCase,
+  GetAccountUseCase,
+  ListAccountSubscriptionsUseCase,
+  SearchAccountsUseCase,
+} from '@cec/subscription-application';
+import {
+  AccountSearchQueryDto,
+  AccountView,
+  CreateAccountDto,
+  ErrorView,
+  IdParamsDto,
+  SubscriptionView,
+} from './subscription.dto';
 import { accountView, subscriptionView } from './subscription.views';
 
 @ApiTags('accounts')
@@ -21,7 +33,8 @@ export class AccountsController {
   @ApiOkResponse({
     type: [AccountView],
     description:
-      'Issue 12: accounts whose id or name starts with `search` (case-insensitive), in id order (byte order), at most `limit`; ' +
+      'Issue 12: accounts whose id or name starts with `search` (case-insensitive), in id order (byte order), ' +
+      'at most `limit`; ' +
       'a full page may have a next one: ask again with `after` = its last id',
   })
   @ApiBadRequestResponse({ type: ErrorView, description: 'VALIDATION_FAILED naming search, limit or after' })

@@ -89,7 +89,9 @@ export class QuantityAtQueryDto extends createZodDto(QuantityAtQuerySchema) {}
 export const AccountSearchQuerySchema = z.strictObject({
   search: queryParam(textSchema()).meta({
     example: 'acme',
-    description: `A prefix of the account id or name, case-insensitive (at most ${MAX_TEXT_LENGTH} characters); absent: every account`,
+    description:
+      `A prefix of the account id or name, case-insensitive (at most ${MAX_TEXT_LENGTH} characters); ` +
+      'absent: every account',
   }),
   limit: queryParam(queryIntegerSchema(1, MAX_ACCOUNT_PAGE)).meta({
     example: '50',
@@ -97,7 +99,8 @@ export const AccountSearchQuerySchema = z.strictObject({
   }),
   after: queryParam(clientIdSchema('must be an account id (the last id of the previous page)')).meta({
     example: 'acme',
-    description: 'The next page: accounts whose id sorts after this one (byte order); give the last id of the previous page',
+    description:
+      'The next page: accounts whose id sorts after this one (byte order); give the last id of the previous page',
   }),
 });
 export class AccountSearchQueryDto extends createZodDto(AccountSearchQuerySchema) {}

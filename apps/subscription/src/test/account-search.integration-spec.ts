@@ -12,7 +12,7 @@ interface AccountBody {
   createdAt: string;
 }
 
-describe('#12 GET /v1/accounts: the console\'s account search (id or name prefix, paged by id)', () => {
+describe("#12 GET /v1/accounts: the console's account search (id or name prefix, paged by id)", () => {
   const clock = new FakeClock('2026-04-16T01:00:00Z');
   let running: RunningTestApp;
 
@@ -45,11 +45,20 @@ describe('#12 GET /v1/accounts: the console\'s account search (id or name prefix
     const response = await running.api.get<AccountBody[]>('/v1/accounts');
     expect(response.status).toBe(200);
     expect(ids(response.body)).toEqual(['a_b', 'acme', 'acme-2', 'axb', 'globex', 'initech']);
-    expect(response.body[1]).toEqual({ id: 'acme', name: 'Acme Contact Center', currency: 'USD', createdAt: '2026-04-16T09:00:00+08:00' });
+    expect(response.body[1]).toEqual({
+      id: 'acme',
+      name: 'Acme Contact Center',
+      currency: 'USD',
+      createdAt: '2026-04-16T09:00:00+08:00',
+    });
   });
 
   it('matches a prefix of the id or of the name, case-insensitively', async () => {
-    expect(ids((await running.api.get<AccountBody[]>('/v1/accounts?search=ACME')).body)).toEqual(['acme', 'acme-2', 'initech']);
+    expect(ids((await running.api.get<AccountBody[]>('/v1/accounts?search=ACME')).body)).toEqual([
+      'acme',
+      'acme-2',
+      'initech',
+    ]);
     expect(ids((await running.api.get<AccountBody[]>('/v1/accounts?search=glob')).body)).toEqual(['globex']);
     expect(ids((await running.api.get<AccountBody[]>('/v1/accounts?search=second%20ac')).body)).toEqual(['acme-2']);
     expect((await running.api.get<AccountBody[]>('/v1/accounts?search=nobody')).body).toEqual([]);
@@ -81,7 +90,11 @@ describe('#12 GET /v1/accounts: the console\'s account search (id or name prefix
     const before = await sql<{ accounts: string }>('select count(*)::text as accounts from subscription.account');
     const response = await running.api.get(`/v1/accounts?${query}`);
     expect(response.status).toBe(400);
-    expect(response.body).toMatchObject({ statusCode: 400, code: 'VALIDATION_FAILED', message: expect.stringContaining(field) });
+    expect(response.body).toMatchObject({
+      statusCode: 400,
+      code: 'VALIDATION_FAILED',
+      message: expect.stringContaining(field),
+    });
     expect(await sql('select count(*)::text as accounts from subscription.account')).toEqual(before);
   });
 
@@ -92,8 +105,15 @@ describe('#12 GET /v1/accounts: the console\'s account search (id or name prefix
   });
 
   it('is documented in the OpenAPI with its three query parameters', async () => {
-    const docs = await running.api.get<{ paths: Record<string, { get?: { parameters?: Array<{ name: string; in: string }> } }> }>('/docs-json');
+    const docs = await running.api.get<{
+      paths: Record<string, { get?: { parameters?: Array<{ name: string; in: string }> } }>;
+    }>('/docs-json');
     const parameters = docs.body.paths['/v1/accounts']?.get?.parameters ?? [];
-    expect(parameters.filter((p) => p.in === 'query').map((p) => p.name).sort()).toEqual(['after', 'limit', 'search']);
+    expect(
+      parameters
+        .filter((p) => p.in === 'query')
+        .map((p) => p.name)
+        .sort(),
+    ).toEqual(['after', 'limit', 'search']);
   });
 });

@@ -57,9 +57,13 @@ export class MikroOrmAccountRepository implements AccountRepository {
       .fork()
       .getConnection()
       .execute<Array<{ id: string; name: string; currency: string; created_at: Date | string }>>(
-        `select id, name, currency, created_at from account ${where.length > 0 ? `where ${where.join(' and ')}` : ''} order by id collate "C" limit ?`,
+        `select id, name, currency, created_at from account ` +
+          `${where.length > 0 ? `where ${where.join(' and ')}` : ''} ` +
+          'order by id collate "C" limit ?',
         params,
       );
-    return rows.map((row) => toAccount({ id: row.id, name: row.name, currency: row.currency, createdAt: new Date(row.created_at) }));
+    return rows.map((row) =>
+      toAccount({ id: row.id, name: row.name, currency: row.currency, createdAt: new Date(row.created_at) }),
+    );
   }
 }

@@ -45,16 +45,29 @@ export async function errorFromResponse(response: Response): Promise<ApiError> {
     parsed = undefined;
   }
   if (isRecord(parsed) && typeof parsed['code'] === 'string') {
-    const message = typeof parsed['message'] === 'string' ? parsed['message'] : Array.isArray(parsed['message']) ? parsed['message'].join('; ') : '';
+    const message =
+      typeof parsed['message'] === 'string'
+        ? parsed['message']
+        : Array.isArray(parsed['message'])
+          ? parsed['message'].join('; ')
+          : '';
     return new ApiError(response.status, parsed['code'], message || response.statusText || `HTTP ${response.status}`);
   }
   const snippet = text.trim().slice(0, 200);
-  return new ApiError(response.status, `HTTP_${response.status}`, snippet || response.statusText || `HTTP ${response.status}`);
+  return new ApiError(
+    response.status,
+    `HTTP_${response.status}`,
+    snippet || response.statusText || `HTTP ${response.status}`,
+  );
 }
 
 /** The error of a request that got no answer at all (the console's server is down, the network failed). */
 export function networkError(error: unknown): ApiError {
-  return new ApiError(0, 'NETWORK_ERROR', `no answer from the console server (${error instanceof Error ? error.message : String(error)})`);
+  return new ApiError(
+    0,
+    'NETWORK_ERROR',
+    `no answer from the console server (${error instanceof Error ? error.message : String(error)})`,
+  );
 }
 
 /** Builds a query string from defined, non-empty values (`?a=1&b=x`), or '' when there are none. */
@@ -109,7 +122,11 @@ export class ApiClient {
     try {
       return JSON.parse(text) as T;
     } catch {
-      throw new ApiError(response.status, 'INVALID_RESPONSE', `${app} answered ${response.status} with a body that is not JSON`);
+      throw new ApiError(
+        response.status,
+        'INVALID_RESPONSE',
+        `${app} answered ${response.status} with a body that is not JSON`,
+      );
     }
   }
 
@@ -135,7 +152,7 @@ export class ApiClient {
   }
 }
 
-/** A path segment for an id typed or read back (ids are safe already; this keeps a stray `/` from leaving the route). */
+/** A path segment for an id typed or read back (ids are safe; this keeps a stray `/` from leaving the route). */
 export function segment(id: string): string {
   return encodeURIComponent(id);
 }

@@ -13,7 +13,11 @@ export function documentPath(billId: string, format: DocumentFormat): string {
  * carry it, and the token never goes into a URL): fetched, then saved from a blob URL.
  */
 export async function downloadDocument(api: ApiClient, billId: string, format: DocumentFormat): Promise<void> {
-  const response = await api.raw('billing', documentPath(billId, format), format === 'pdf' ? 'application/pdf' : 'text/html');
+  const response = await api.raw(
+    'billing',
+    documentPath(billId, format),
+    format === 'pdf' ? 'application/pdf' : 'text/html',
+  );
   const blob = await response.blob();
   const url = URL.createObjectURL(blob);
   const link = document.createElement('a');

@@ -8,8 +8,10 @@ import { formatMoney, formatRate, parseMoneyInput } from '../money';
 import { formatInstant } from '../periods';
 import { asApiError, useLoad, useSession } from '../session';
 
-function newReference(): string {
-  return `console-${crypto.randomUUID()}`;
+/** A fresh top-up reference (getRandomValues works on plain http too, where randomUUID does not). */
+export function newReference(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(12));
+  return `console-${Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('')}`;
 }
 
 /** One account: balance and status, top-up, subscriptions, discounts, bills, upcoming bill, ledger. */
@@ -37,7 +39,12 @@ export function AccountPage() {
         <ErrorBox error={account.error} />
         <p>
           Account <code>{id}</code>
-          {account.data ? <> · {account.data.currency} · created {formatInstant(account.data.createdAt)} (UTC+8)</> : null}
+          {account.data ? (
+            <>
+              {' '}
+              · {account.data.currency} · created {formatInstant(account.data.createdAt)} (UTC+8)
+            </>
+          ) : null}
         </p>
       </Section>
 
@@ -68,7 +75,11 @@ export function AccountPage() {
                 <Money amount={balance.data.projectedBalance} currency={currency} />
               </dd>
               <dt>Low-balance threshold</dt>
-              <dd>{balance.data.lowBalanceThreshold === null ? '—' : formatMoney(balance.data.lowBalanceThreshold, currency)}</dd>
+              <dd>
+                {balance.data.lowBalanceThreshold === null
+                  ? '—'
+                  : formatMoney(balance.data.lowBalanceThreshold, currency)}
+              </dd>
               <dt>Prepaid guard</dt>
               <dd>
                 <StatusBadge status={balance.data.guardState} />
@@ -200,9 +211,9 @@ export function AccountPage() {
         {upcoming.data ? (
           <>
             <p data-testid="upcoming">
-              {upcoming.data.period}
-              {upcoming.data.running ? ' (running month)' : ''}: counted through {upcoming.data.countedThrough}, as of {formatInstant(upcoming.data.asOf)} —
-              total <Money amount={upcoming.data.total} currency={upcoming.data.currency} />
+              {`${upcoming.data.period}${upcoming.data.running ? ' (running month)' : ''}: `}
+              {`counted through ${upcoming.data.countedThrough}, as of ${formatInstant(upcoming.data.asOf)} — total `}
+              <Money amount={upcoming.data.total} currency={upcoming.data.currency} />
             </p>
             <BillLinesTable lines={upcoming.data.lines} currency={upcoming.data.currency} />
           </>
@@ -233,7 +244,13 @@ export function AccountPage() {
                 <td className="num">
                   <Money amount={entry.balanceAfter} currency={currency} />
                 </td>
-                <td>{entry.billId ? <Link to={`/bills/${encodeURIComponent(entry.billId)}`}>{entry.billId}</Link> : (entry.reference ?? '')}</td>
+                <td>
+                  {entry.billId ? (
+                    <Link to={`/bills/${encodeURIComponent(entry.billId)}`}>{entry.billId}</Link>
+                  ) : (
+                    (entry.reference ?? '')
+                  )}
+                </td>
               </tr>
             ))}
             {ledger.data && ledger.data.length === 0 ? (
@@ -264,15 +281,30 @@ function TopUpForm({ accountId, currency, onDone }: { accountId: string; currenc
     setResult(undefined);
     const parsed = parseMoneyInput(amount);
     if (!parsed) {
-      setError(new ApiError(0, 'INVALID_AMOUNT', 'amount must be a positive amount with at most 2 decimals, such as 100 or 99.90'));
+      setError(
+        new ApiError(
+          0,
+          'INVALID_AMOUNT',
+          'amount must be a positive amount with at most 2 decimals, such as 100 or 99.90',
+        ),
+      );
       return;
     }
     setBusy(true);
     setError(undefined);
     try {
-      const answer = await api.post<TopUpAnswer>('billing', `/v1/accounts/${segment(accountId)}/top-ups`, { amount: parsed, reference: reference.trim() });
-      const settled = answer.settlements.length > 0 ? `; settled ${answer.settlements.map((s) => `${s.billId} (${formatMoney(s.amount, currency)})`).join(', ')}` : '';
-      setResult(`Topped up ${formatMoney(parsed, currency)}: balance ${formatMoney(answer.balance, currency)}, outstanding ${formatMoney(answer.outstanding, currency)}${settled}`);
+      const answer = await api.post<TopUpAnswer>('billing', `/v1/accounts/${segment(accountId)}/top-ups`, {
+        amount: parsed,
+        reference: reference.trim(),
+      });
+      const settled =
+        answer.settlements.length > 0
+          ? `; settled ${answer.settlements.map((s) => `${s.billId} (${formatMoney(s.amount, currency)})`).join(', ')}`
+          : '';
+      setResult(
+        `Topped up ${formatMoney(parsed, currency)}: balance ${formatMoney(answer.balance, currency)}, ` +
+          `outstanding ${formatMoney(answer.outstanding, currency)}${settled}`,
+      );
       setAmount('');
       setReference(newReference());
       onDone();
@@ -287,7 +319,13 @@ function TopUpForm({ accountId, currency, onDone }: { accountId: string; currenc
     <Section title="Top up">
       <form onSubmit={submit} className="stack-form" aria-label="top up">
         <label htmlFor="top-up-amount">Amount ({currency})</label>
-        <input id="top-up-amount" inputMode="decimal" value={amount} onChange={(event) => setAmount(event.target.value)} placeholder="100.00" />
+        <input
+          id="top-up-amount"
+          inputMode="decimal"
+          value={amount}
+          onChange={(event) => setAmount(event.target.value)}
+          placeholder="100.00"
+        />
         <label htmlFor="top-up-reference">Reference (the same reference again changes nothing)</label>
         <input id="top-up-reference" value={reference} onChange={(event) => setReference(event.target.value)} />
         <button type="submit" disabled={busy || !amount.trim()}>

@@ -28,7 +28,12 @@ export function AccountsPage() {
   return (
     <Section title="Accounts">
       <form className="inline-form" onSubmit={submit} role="search">
-        <input aria-label="Search accounts" placeholder="id or name starts with…" value={typed} onChange={(event) => setTyped(event.target.value)} />
+        <input
+          aria-label="Search accounts"
+          placeholder="id or name starts with…"
+          value={typed}
+          onChange={(event) => setTyped(event.target.value)}
+        />
         <button type="submit">Search</button>
       </form>
       <ErrorBox error={accounts.error} />
@@ -65,7 +70,9 @@ export function AccountsPage() {
       <div className="pager">
         {after ? <button onClick={() => setParams(search ? { search } : {})}>First page</button> : null}
         {rows.length === PAGE ? (
-          <button onClick={() => setParams({ ...(search ? { search } : {}), after: rows[rows.length - 1].id })}>Next page</button>
+          <button onClick={() => setParams({ ...(search ? { search } : {}), after: rows[rows.length - 1].id })}>
+            Next page
+          </button>
         ) : null}
       </div>
     </Section>

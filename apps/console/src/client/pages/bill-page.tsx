@@ -13,7 +13,9 @@ export function BillPage() {
   const id = useParams()['id'] ?? '';
   const bill = useLoad((api) => api.get<Bill>('billing', `/v1/bills/${segment(id)}`), id);
   const explanation = useLoad((api) => api.get<BillExplanation>('billing', `/v1/bills/${segment(id)}/explanation`), id);
-  const explained = new Map<number, ExplainedLine>((explanation.data?.lines ?? []).map((line) => [line.position, line]));
+  const explained = new Map<number, ExplainedLine>(
+    (explanation.data?.lines ?? []).map((line) => [line.position, line]),
+  );
   const data = bill.data;
 
   return (
@@ -134,7 +136,11 @@ function LineExplanation({ line, currency }: { line: ExplainedLine; currency: st
         <tbody>
           {line.groups.map((group, index) => (
             <tr key={index}>
-              <td>{group.dates.map((range) => (range.from === range.to ? range.from : `${range.from} – ${range.to}`)).join(', ')}</td>
+              <td>
+                {group.dates
+                  .map((range) => (range.from === range.to ? range.from : `${range.from} – ${range.to}`))
+                  .join(', ')}
+              </td>
               <td className="num">{group.days}</td>
               <td className="num">{group.quantity}</td>
               <td>{group.productCode}</td>
@@ -148,8 +154,9 @@ function LineExplanation({ line, currency }: { line: ExplainedLine; currency: st
         </tbody>
       </table>
       <p className="small">
-        List = Σ list sum / {line.daysInPeriod} days = {line.listExact} → rounded once (R4.4) <Money amount={line.ratedListAmount} currency={currency} />; net ={' '}
-        {line.netExact} → <Money amount={line.ratedAmount} currency={currency} />
+        List = Σ list sum / {line.daysInPeriod} days = {line.listExact} → rounded once (R4.4){' '}
+        <Money amount={line.ratedListAmount} currency={currency} />; net = {line.netExact} →{' '}
+        <Money amount={line.ratedAmount} currency={currency} />
         {line.billedBefore ? (
           <>
             {' '}
@@ -157,7 +164,11 @@ function LineExplanation({ line, currency }: { line: ExplainedLine; currency: st
           </>
         ) : null}{' '}
         = line amount <Money amount={line.amount} currency={currency} />{' '}
-        {line.matches ? <span className="ok">✓ matches the stored line</span> : <span className="error-text">✗ differs from the stored line</span>}
+        {line.matches ? (
+          <span className="ok">✓ matches the stored line</span>
+        ) : (
+          <span className="error-text">✗ differs from the stored line</span>
+        )}
       </p>
     </div>
   );

@@ -32,7 +32,10 @@ export function ClockPage() {
   if (clock.error?.status === 404) {
     return (
       <Section title="Test clock">
-        <p>The test clock is not enabled on this platform (billing runs with <code>BILLING_TEST_CLOCK=false</code>, the default; never in production).</p>
+        <p>
+          The test clock is not enabled on this platform (billing runs with <code>BILLING_TEST_CLOCK=false</code>, the
+          default; never in production).
+        </p>
       </Section>
     );
   }
@@ -48,7 +51,12 @@ export function ClockPage() {
       ) : null}
       <form className="inline-form" onSubmit={move} aria-label="move the clock">
         <label htmlFor="clock-target">Move to (ISO-8601 with offset)</label>
-        <input id="clock-target" value={target} onChange={(event) => setTarget(event.target.value)} placeholder="2026-05-01T00:00:00+08:00" />
+        <input
+          id="clock-target"
+          value={target}
+          onChange={(event) => setTarget(event.target.value)}
+          placeholder="2026-05-01T00:00:00+08:00"
+        />
         <button type="submit" disabled={!target.trim()}>
           Move clock
         </button>
@@ -60,9 +68,7 @@ export function ClockPage() {
       {moved ? (
         <div role="status" className="ok">
           Clock now {moved.now}.{' '}
-          {moved.runsStarted.length === 0
-            ? 'The scheduler tick started no run.'
-            : `The scheduler tick started: `}
+          {moved.runsStarted.length === 0 ? 'The scheduler tick started no run.' : `The scheduler tick started: `}
           {moved.runsStarted.map((run) => (
             <Link key={run.id} to={`/runs/${encodeURIComponent(run.id)}`} className="spaced">
               {run.period} ({run.id})
@@ -70,7 +76,9 @@ export function ClockPage() {
           ))}
         </div>
       ) : null}
-      <p className="muted small">Moving the clock across 00:00 UTC+8 of a first day runs every month that ended in between (trigger schedule).</p>
+      <p className="muted small">
+        Moving the clock across 00:00 UTC+8 of a first day runs every month that ended in between (trigger schedule).
+      </p>
     </Section>
   );
 }

@@ -8,8 +8,14 @@ import { asApiError, useLoad, useSession } from '../session';
 /** Usage dead letters (metering, R6.3): inspect and replay; billing's dead letters, read only. */
 export function DeadLettersPage() {
   const { api } = useSession();
-  const usage = useLoad((client) => client.get<UsageDeadLetter[]>('metering', '/v1/usage-events/rejected?limit=100'), 'usage');
-  const billing = useLoad((client) => client.get<BillingDeadLetter[]>('billing', '/v1/dead-letters?limit=100'), 'billing');
+  const usage = useLoad(
+    (client) => client.get<UsageDeadLetter[]>('metering', '/v1/usage-events/rejected?limit=100'),
+    'usage',
+  );
+  const billing = useLoad(
+    (client) => client.get<BillingDeadLetter[]>('billing', '/v1/dead-letters?limit=100'),
+    'billing',
+  );
   const [open, setOpen] = useState<string | null>(null);
   const [outcome, setOutcome] = useState<{ id: string; text: string } | undefined>();
   const [error, setError] = useState<ApiError | undefined>();
@@ -18,8 +24,14 @@ export function DeadLettersPage() {
     setError(undefined);
     setOutcome(undefined);
     try {
-      const result = await api.post<ReplayResult>('metering', `/v1/usage-events/rejected/${encodeURIComponent(id)}/replay`);
-      setOutcome({ id, text: result.outcome === 'rejected' ? `refused again: ${result.code}: ${result.message}` : result.outcome });
+      const result = await api.post<ReplayResult>(
+        'metering',
+        `/v1/usage-events/rejected/${encodeURIComponent(id)}/replay`,
+      );
+      setOutcome({
+        id,
+        text: result.outcome === 'rejected' ? `refused again: ${result.code}: ${result.message}` : result.outcome,
+      });
       usage.reload();
     } catch (caught) {
       setError(asApiError(caught));
@@ -53,7 +65,13 @@ export function DeadLettersPage() {
               <LetterRows
                 key={letter.id}
                 id={letter.id}
-                columns={[letter.source, letter.code, letter.message, formatInstant(letter.receivedAt), letter.replayedAt ? `${letter.replayOutcome} ${formatInstant(letter.replayedAt)}` : '—']}
+                columns={[
+                  letter.source,
+                  letter.code,
+                  letter.message,
+                  formatInstant(letter.receivedAt),
+                  letter.replayedAt ? `${letter.replayOutcome} ${formatInstant(letter.replayedAt)}` : '—',
+                ]}
                 payload={letter.payload}
                 open={open === letter.id}
                 onToggle={() => setOpen(open === letter.id ? null : letter.id)}
@@ -70,7 +88,10 @@ export function DeadLettersPage() {
           </tbody>
         </table>
       </Section>
-      <Section title="Billing dead letters (messages billing could not use)" actions={<button onClick={billing.reload}>Refresh</button>}>
+      <Section
+        title="Billing dead letters (messages billing could not use)"
+        actions={<button onClick={billing.reload}>Refresh</button>}
+      >
         <ErrorBox error={billing.error} />
         <table aria-label="billing dead letters">
           <thead>
@@ -108,7 +129,14 @@ export function DeadLettersPage() {
   );
 }
 
-function LetterRows(props: { id: string; columns: string[]; payload: unknown; open: boolean; onToggle: () => void; action?: ReactNode }) {
+function LetterRows(props: {
+  id: string;
+  columns: string[];
+  payload: unknown;
+  open: boolean;
+  onToggle: () => void;
+  action?: ReactNode;
+}) {
   return (
     <>
       <tr>
@@ -124,7 +152,9 @@ function LetterRows(props: { id: string; columns: string[]; payload: unknown; op
       {props.open ? (
         <tr>
           <td colSpan={props.columns.length + 2}>
-            <pre className="payload">{typeof props.payload === 'string' ? props.payload : JSON.stringify(props.payload, null, 2)}</pre>
+            <pre className="payload">
+              {typeof props.payload === 'string' ? props.payload : JSON.stringify(props.payload, null, 2)}
+            </pre>
           </td>
         </tr>
       ) : null}

@@ -13,7 +13,10 @@ export function RunPage() {
   const id = useParams()['id'] ?? '';
   const { api } = useSession();
   const run = useLoad((client) => client.get<BillingRun>('billing', `/v1/billing-runs/${segment(id)}`), id);
-  const failures = useLoad((client) => client.get<RunFailure[]>('billing', `/v1/billing-runs/${segment(id)}/failures`), id);
+  const failures = useLoad(
+    (client) => client.get<RunFailure[]>('billing', `/v1/billing-runs/${segment(id)}/failures`),
+    id,
+  );
   const [actionError, setActionError] = useState<ApiError | undefined>();
   const [now, setNow] = useState(() => new Date());
   const running = run.data?.status === 'running';
@@ -43,7 +46,12 @@ export function RunPage() {
 
   const data = run.data;
   const done = data ? data.accountsProcessed + data.accountsFailed + data.accountsSkipped : 0;
-  const percent = data && data.accountsPlanned > 0 ? Math.floor((done * 100) / data.accountsPlanned) : data && data.status !== 'running' ? 100 : 0;
+  const percent =
+    data && data.accountsPlanned > 0
+      ? Math.floor((done * 100) / data.accountsPlanned)
+      : data && data.status !== 'running'
+        ? 100
+        : 0;
   const eta = data ? formatEta(data.estimatedCompletionAt, now) : null;
 
   return (
@@ -53,7 +61,9 @@ export function RunPage() {
         actions={
           <div className="actions">
             {data?.status === 'running' ? <button onClick={() => act('cancel')}>Cancel run</button> : null}
-            {data && data.accountsFailed > 0 && data.status !== 'running' ? <button onClick={() => act('retry-failures')}>Retry failures</button> : null}
+            {data && data.accountsFailed > 0 && data.status !== 'running' ? (
+              <button onClick={() => act('retry-failures')}>Retry failures</button>
+            ) : null}
           </div>
         }
       >
@@ -63,16 +73,24 @@ export function RunPage() {
         {data ? (
           <>
             <p>
-              <strong>{data.period}</strong> · <StatusBadge status={data.status} /> · {data.trigger}, attempt {data.attempt} · started{' '}
-              {formatInstant(data.startedAt)}
+              <strong>{data.period}</strong> · <StatusBadge status={data.status} /> · {data.trigger}, attempt{' '}
+              {data.attempt} · started {formatInstant(data.startedAt)}
               {data.finishedAt ? `, finished ${formatInstant(data.finishedAt)}` : ''}
             </p>
-            <div className="progress" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={percent} aria-label="run progress">
+            <div
+              className="progress"
+              role="progressbar"
+              aria-valuemin={0}
+              aria-valuemax={100}
+              aria-valuenow={percent}
+              aria-label="run progress"
+            >
               <div className="progress-bar" style={{ width: `${percent}%` }} />
             </div>
             <p data-testid="run-progress">
-              {done} of {data.accountsPlanned} accounts ({percent}%) · {data.accountsRemaining} remaining · {data.ratePerSecond.toFixed(1)} accounts/s over{' '}
-              {data.windowSeconds} s{eta ? ` · ETA ${eta} (${formatInstant(data.estimatedCompletionAt)})` : ''}
+              {done} of {data.accountsPlanned} accounts ({percent}%) · {data.accountsRemaining} remaining ·{' '}
+              {data.ratePerSecond.toFixed(1)} accounts/s over {data.windowSeconds} s
+              {eta ? ` · ETA ${eta} (${formatInstant(data.estimatedCompletionAt)})` : ''}
             </p>
             <dl className="facts">
               <dt>Billed</dt>

@@ -44,7 +44,7 @@ export function SignInPage({ onSignedIn }: { onSignedIn: (token: string) => void
         </button>
         <ErrorBox error={error} />
         <p className="muted">
-          The token stays in this browser tab (sessionStorage) and is sent only as an <code>Authorization: Bearer</code> header.
+          The token stays in this tab (sessionStorage), sent only as an <code>Authorization: Bearer</code> header.
         </p>
       </form>
     </main>
