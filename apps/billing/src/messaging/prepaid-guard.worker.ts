@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { JsMsg } from 'nats';
-import { billingCalendar, Clock, CLOCK, describeFailure, isValidClientId } from '@cec/kernel';
+import { billingCalendar, Clock, CLOCK, isValidClientId } from '@cec/kernel';
 import { CONSUMERS, STREAMS, SUBJECTS } from '@cec/contracts';
 import { decodeJson, DecodedMessage, describeError, JetStreamService } from '@cec/platform';
 import {
@@ -86,7 +86,7 @@ export class PrepaidGuardWorker implements OnApplicationBootstrap, OnApplication
         })
         .catch((error: unknown) => {
           this.failures += 1;
-          this.logger.warn(`prepaid guard pass failed (${this.failures} in a row), will retry: ${describeFailure(error)}`);
+          this.logger.warn(`prepaid guard pass failed (${this.failures} in a row), will retry: ${describeError(error)}`);
         })
         .finally(() => {
           this.running = null;

@@ -1,6 +1,6 @@
 import { billingCalendar, DomainError, newId, Period } from '@cec/kernel';
 import type { AccountFeed, BillingDeps, BillingRunView, RunTrigger } from './billing.ports';
-import { publishJobs } from './publish-run-jobs';
+import { publishJobs, publishMissingJobs } from './publish-run-jobs';
 
 export interface StartRunCommand {
   period: unknown;
@@ -16,7 +16,8 @@ export interface StartRunOutcome {
 /**
  * Starts (or repeats) the run of an ended month (R7.1, R7.2). At most one run of a period runs at a
  * time (a partial unique index): a second start while one runs returns the running one and
- * re-publishes its unfinished jobs (harmless: jobs are idempotent). A new run plans the accounts
+ * re-publishes those of its queued jobs whose message is no longer on the work queue
+ * ({@link publishMissingJobs}). A new run plans the accounts
  * not yet processed for the month. Which months the scheduler runs is decided by its tick
  * (PlanDueRunsUseCase), which never repeats a month for the accounts a run of it planned.
  *
@@ -48,7 +49,9 @@ export class StartBillingRunUseCase {
       batchSize: this.deps.settings.batchSize,
     });
     if (run.status === 'running') {
-      await publishJobs(this.deps, run.id, await this.deps.runs.openJobs(run.id, created));
+      // a new run publishes its jobs; a start while it runs publishes only those not on the queue
+      if (created) await publishJobs(this.deps, run.id, await this.deps.runs.openJobs(run.id, true));
+      else await publishMissingJobs(this.deps, run.id);
     }
     return { run: (await this.deps.runs.find(run.id)) ?? run, created };
   }
