@@ -213,7 +213,9 @@ export type RetryFailuresOutcome =
 export interface BillingRunRepository {
   /**
    * In one transaction: a run row (at most one running per period: a unique index), and its jobs:
-   * the accounts not yet processed for the period, in batches. A run with nothing to do completes.
+   * the accounts not yet processed for the period, in batches, except accounts with an open failure
+   * in another run of the period (its retry-failures owns them) and, for a scheduler run, accounts an
+   * earlier run of the period planned (#10 review). A run with nothing to do completes.
    */
   start(input: StartRunInput): Promise<StartRunResult>;
   find(runId: string): Promise<BillingRunView | null>;
