@@ -77,7 +77,10 @@ export interface PrepaidGuardRepository {
   clear(marks: readonly DirtyMark[]): Promise<void>;
   /** Releases claims without rating (a retryable failure): the marks are claimed again later. */
   release(marks: readonly DirtyMark[]): Promise<void>;
-  /** Of `accountIds`, those without a processed marker for `period` (its bill not yet deducted). */
+  /**
+   * Of `accountIds`, those that existed in `period` (created before it ended) and have no processed
+   * marker for it (its bill not yet deducted).
+   */
   unbilledIn(period: Period, accountIds: readonly string[]): Promise<Set<string>>;
   /**
    * One transaction per account: locks its mark (nothing is stored unless the mark is still claimed

@@ -1,6 +1,6 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import type { DateTime } from 'luxon';
-import { Currency, Money, newId, Period } from '@cec/kernel';
+import { billingCalendar, Currency, Money, newId, Period } from '@cec/kernel';
 import { evaluateGuard, GuardEventKind, GuardState } from '@cec/billing-domain';
 import { AccountBalanceGuardEvent, SUBJECTS } from '@cec/contracts';
 import type { DirtyMark, GuardUpdate, GuardView, PrepaidGuardRepository } from '@cec/billing-application';
@@ -113,9 +113,10 @@ export class SqlPrepaidGuardRepository implements PrepaidGuardRepository {
     if (accountIds.length === 0) return new Set();
     const list = await rows<{ id: string }>(
       this.em.getKnex(),
-      `select i."id" from unnest(?::text[]) as i("id")
-        where not exists (select 1 from "account_period" m where m."account_id" = i."id" and m."period" = ?)`,
-      [textArray(accountIds), period.toString()],
+      `select a."id" from "account" a
+        where a."id" = any(?::text[]) and a."created_at" < ?
+          and not exists (select 1 from "account_period" m where m."account_id" = a."id" and m."period" = ?)`,
+      [textArray(accountIds), billingCalendar.endOfPeriod(period).toJSDate(), period.toString()],
     );
     return new Set(list.map((row) => row.id));
   }
