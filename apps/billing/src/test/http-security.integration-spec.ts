@@ -6,9 +6,9 @@ import {
   expectHardenedHttp,
   rawRequest,
   resetSchema,
-  RunningTestApp,
   tableCounts,
   TEST_OPERATOR_TOKEN,
+  useRunningApp,
   useTestEnvironment,
 } from '@cec/testing';
 import { BILLING_ORM } from '../billing.module-def';
@@ -17,24 +17,21 @@ import { createAccount, resetBillingStreams, startBilling } from './support/bill
 useTestEnvironment();
 
 describe('billing: authentication and HTTP hardening (issue 8)', () => {
-  let running: RunningTestApp;
   let nc: NatsConnection;
-
-  beforeAll(async () => {
-    await resetSchema(BILLING_ORM);
-    nc = await connectNats();
-    await resetBillingStreams(nc);
-    // the test clock on, so that its routes are registered and probed too
-    running = await startBilling({ testClock: true });
-    await createAccount(nc, running.api, 'sample-id');
-    const topUp = await running.api.post('/v1/accounts/sample-id/top-ups', { amount: '10.00', reference: 'seed-1' });
-    expect(topUp.status).toBe(201);
-  });
-
-  afterAll(async () => {
-    await running.close();
-    await nc.close();
-  });
+  const running = useRunningApp(
+    async () => {
+      await resetSchema(BILLING_ORM);
+      nc = await connectNats();
+      await resetBillingStreams(nc);
+      // the test clock on, so that its routes are registered and probed too
+      const app = await startBilling({ testClock: true });
+      await createAccount(nc, app.api, 'sample-id');
+      const topUp = await app.api.post('/v1/accounts/sample-id/top-ups', { amount: '10.00', reference: 'seed-1' });
+      expect(topUp.status).toBe(201);
+      return app;
+    },
+    () => nc.close(),
+  );
 
   it('#8.1 every route the router holds needs the token, whatever the spelling of its path; nothing changes', async () => {
     const frozen = await running.api.put('/v1/test/clock', { now: '2026-03-10T12:00:00+08:00' });

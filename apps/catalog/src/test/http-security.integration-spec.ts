@@ -4,8 +4,8 @@ import {
   expectHardenedHttp,
   rawRequest,
   resetSchema,
-  RunningTestApp,
   startTestApp,
+  useRunningApp,
   useTestEnvironment,
 } from '@cec/testing';
 import { CatalogAppModule } from '../app.module';
@@ -14,23 +14,12 @@ import { CATALOG_ORM } from '../catalog.module-def';
 useTestEnvironment();
 
 describe('catalog: authentication and HTTP hardening (issue 8)', () => {
-  let running: RunningTestApp;
-
-  beforeAll(async () => {
+  const running = useRunningApp(async () => {
     await resetSchema(CATALOG_ORM);
-    running = await startTestApp(CatalogAppModule.register(), { app: 'catalog', title: 'catalog', description: 'test' });
-    const seeded = await running.api.post('/v1/products', {
-      code: 'sample-code',
-      name: 'Sample',
-      unit: 'agent',
-      features: [],
-      billingModes: ['pay_per_use'],
-    });
+    const app = await startTestApp(CatalogAppModule.register(), { app: 'catalog', title: 'catalog', description: 'test' });
+    const seeded = await app.api.post('/v1/products', { code: 'sample-code', name: 'Sample', unit: 'agent', features: [], billingModes: ['pay_per_use'] });
     expect(seeded.status).toBe(201);
-  });
-
-  afterAll(async () => {
-    await running.close();
+    return app;
   });
 
   it('#8.1 every route the router holds needs the token, whatever the spelling of its path; nothing changes', async () => {

@@ -4,9 +4,9 @@ import {
   expectHardenedHttp,
   rawRequest,
   resetSchema,
-  RunningTestApp,
   startTestApp,
   TEST_OPERATOR_TOKEN,
+  useRunningApp,
   useTestEnvironment,
 } from '@cec/testing';
 import { MeteringAppModule } from '../app.module';
@@ -15,15 +15,9 @@ import { METERING_ORM } from '../metering.module-def';
 useTestEnvironment();
 
 describe('metering: authentication and HTTP hardening (issue 8)', () => {
-  let running: RunningTestApp;
-
-  beforeAll(async () => {
+  const running = useRunningApp(async () => {
     await resetSchema(METERING_ORM);
-    running = await startTestApp(MeteringAppModule.register(), { app: 'metering', title: 'metering', description: 'test' });
-  });
-
-  afterAll(async () => {
-    await running.close();
+    return startTestApp(MeteringAppModule.register(), { app: 'metering', title: 'metering', description: 'test' });
   });
 
   it('#8.1 every route the router holds needs the token, whatever the spelling of its path; nothing changes', async () => {

@@ -3,8 +3,8 @@ import {
   expectGenericBounds,
   expectHardenedHttp,
   resetSchema,
-  RunningTestApp,
   startTestApp,
+  useRunningApp,
   useTestEnvironment,
 } from '@cec/testing';
 import { SubscriptionAppModule } from '../app.module';
@@ -13,21 +13,16 @@ import { SUBSCRIPTION_ORM } from '../subscription.module-def';
 useTestEnvironment();
 
 describe('subscription: authentication and HTTP hardening (issue 8)', () => {
-  let running: RunningTestApp;
-
-  beforeAll(async () => {
+  const running = useRunningApp(async () => {
     await resetSchema(SUBSCRIPTION_ORM);
-    running = await startTestApp(SubscriptionAppModule.register({ config: { natsRequestTimeoutMs: 1500 } }), {
+    const app = await startTestApp(SubscriptionAppModule.register({ config: { natsRequestTimeoutMs: 1500 } }), {
       app: 'subscription',
       title: 'subscription',
       description: 'test',
     });
-    const seeded = await running.api.post('/v1/accounts', { id: 'sample-id', name: 'Seeded' });
+    const seeded = await app.api.post('/v1/accounts', { id: 'sample-id', name: 'Seeded' });
     expect(seeded.status).toBe(201);
-  });
-
-  afterAll(async () => {
-    await running.close();
+    return app;
   });
 
   it('#8.1 every route the router holds needs the token, whatever the spelling of its path; nothing changes', async () => {

@@ -63,3 +63,32 @@ export async function expectHardenedHttp(running: RunningTestApp, minOperations:
   expect(security.operations).toBeGreaterThanOrEqual(minOperations);
   return { health, docs };
 }
+
+/**
+ * The app under test for a whole spec file: `start` runs in `beforeAll` (reset the schema, boot the
+ * app, seed it), the app is closed in `afterAll` (then `cleanup`). The answer stands for the app
+ * once started: its `app`, `api` and `close` reach the running one.
+ */
+export function useRunningApp(start: () => Promise<RunningTestApp>, cleanup?: () => Promise<void>): RunningTestApp {
+  let current: RunningTestApp | null = null;
+  const started = (): RunningTestApp => {
+    if (current === null) throw new Error('the app under test is not started yet (beforeAll)');
+    return current;
+  };
+  beforeAll(async () => {
+    current = await start();
+  });
+  afterAll(async () => {
+    await current?.close();
+    await cleanup?.();
+  });
+  return {
+    get app() {
+      return started().app;
+    },
+    get api() {
+      return started().api;
+    },
+    close: () => started().close(),
+  };
+}
