@@ -83,8 +83,8 @@ export interface PrepaidGuardRepository {
    */
   unbilledIn(period: Period, accountIds: readonly string[]): Promise<Set<string>>;
   /**
-   * One transaction per account: locks its mark (nothing is stored unless the mark is still claimed
-   * by `update.mark.claim`), locks its guard row, stores the accrued charge (and the ended month's,
+   * One transaction per account: nothing is stored unless the mark is still claimed by
+   * `update.mark.claim`; locks its guard row, stores the accrued charge (and the ended month's,
    * when still unbilled), evaluates the guard against the balance and threshold, moves
    * `guard_state` only from the state it read (so a crossing is recorded once), writes the crossing
    * events to the outbox, and clears the mark, or releases it to the back of the queue when the

@@ -125,10 +125,13 @@ export class SqlPrepaidGuardRepository implements PrepaidGuardRepository {
     const accountId = update.mark.accountId;
     return inTransaction(this.em, async (trx) => {
       // only the worker that holds the claim stores (a claim taken over after its lease ran out
-      // stores nothing): the mark first, then the guard row (setThreshold locks in the same order)
+      // stores nothing). Read without a lock: the locks are taken in the order of the old code and
+      // of setThreshold (the guard row, the outbox's account counter when an event is written, the
+      // mark last), so that a bill's transaction (counter, then the mark by its balance trigger)
+      // cannot wait on this one in a cycle more than before
       const [held] = await rows<{ account_id: string }>(
         trx,
-        'select "account_id" from "guard_dirty" where "account_id" = ? and "claim" = ? for update',
+        'select "account_id" from "guard_dirty" where "account_id" = ? and "claim" = ?',
         [accountId, update.mark.claim],
       );
       if (!held) return [];
@@ -226,14 +229,14 @@ export class SqlPrepaidGuardRepository implements PrepaidGuardRepository {
     return inTransaction(this.em, async (trx) => {
       const [account] = await rows<{ id: string }>(trx, 'select "id" from "account" where "id" = ?', [accountId]);
       if (!account) return false;
-      // the mark first, then the guard row: the order in which the worker's store locks them
-      await markAccounts(trx, [accountId]);
+      // the guard row first, then the mark: the order in which the worker's store locks them
       await execute(
         trx,
         `insert into "account_guard" ("account_id", "low_balance") values (?, ?)
          on conflict ("account_id") do update set "low_balance" = excluded."low_balance"`,
         [accountId, threshold.toString()],
       );
+      await markAccounts(trx, [accountId]);
       return true;
     });
   }
