@@ -1,9 +1,11 @@
 /**
- * `npm run bench`: the two benchmarks of the platform, each beside its baseline measured in the
- * same run, written into BENCHMARKS.md with the machine, the date and the commands.
+ * `npm run bench`: the benchmarks of the platform, each beside its baseline measured in the
+ * same run where it has one, written into BENCHMARKS.md with the machine, the date and the commands.
  *
  *   BENCH_EVENTS (default 1,000,000)  BENCH_SUBSCRIPTIONS (10,000)  BENCH_ACCOUNTS (100,000)
- *   BENCH_ONLY=ingestion|billing      BENCH_SEED (42)
+ *   BENCH_ONLY=ingestion|billing|guard      BENCH_SEED (42)
+ *   guard (issue 10): GUARD_BENCH_ACCOUNTS (100), GUARD_BENCH_ROUNDS (10),
+ *   GUARD_BENCH_LOAD_RATE (5,000 events/s), GUARD_BENCH_LOAD_SUBSCRIPTIONS (2,000)
  */
 import { execSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -12,6 +14,8 @@ import { join } from 'node:path';
 import { startStack, stopStack, PrivateStackOptions } from '../stack/private-stack';
 import { benchBaselineIngestion, benchPlatformIngestion, IngestionResult } from './ingestion.bench';
 import { benchBillingRun, BillingRunResult } from './billing-run.bench';
+import { AuditBenchResult, benchAuditCommand } from './audit.bench';
+import { benchGuardLatency, GuardBenchResult, guardBenchOptionsFromEnv } from './prepaid-guard.bench';
 
 const root = join(__dirname, '..', '..');
 const env = (name: string, fallback: number): number => Number(process.env[name] ?? fallback);
@@ -45,6 +49,8 @@ async function main(): Promise<void> {
   const sections: string[] = [];
   let ingestion: { platform: IngestionResult; baseline: IngestionResult } | null = null;
   let billing: BillingRunResult | null = null;
+  let audit: AuditBenchResult | null = null;
+  let guard: GuardBenchResult | null = null;
 
   if (!ONLY || ONLY === 'ingestion') {
     process.stdout.write(`ingestion: ${fmt(EVENTS)} events over ${fmt(SUBSCRIPTIONS)} subscriptions\n`);
@@ -67,6 +73,21 @@ async function main(): Promise<void> {
     try {
       billing = await benchBillingRun(info, ACCOUNTS, SEED);
       process.stdout.write(`  platform: ${fmt(billing.accountsPerSecond)} accounts/s; baseline SQL: ${fmt(billing.baseline.seconds, 2)} s\n`);
+      // issue 10: `npm run audit` on the run's bills, while its database is still up
+      audit = await benchAuditCommand(info);
+      process.stdout.write(`  audit: ${fmt(audit.bills)} bills in ${fmt(audit.seconds, 1)} s (${fmt(audit.billsPerSecond)} bills/s), ${audit.differences} difference(s)\n`);
+    } finally {
+      await stopStack();
+    }
+  }
+
+  if (!ONLY || ONLY === 'guard') {
+    const options = guardBenchOptionsFromEnv();
+    process.stdout.write(`prepaid guard latency under ${fmt(options.loadRate)} usage events/s of load\n`);
+    const info = await startStack({ ...STACK, name: `${STACK.name}-guard` });
+    try {
+      guard = await benchGuardLatency(info, options);
+      process.stdout.write(`  guard: p50 ${fmt(guard.p50Ms)} ms, p99 ${fmt(guard.p99Ms)} ms (load ${fmt(guard.loadPublishedPerSecond)} events/s)\n`);
     } finally {
       await stopStack();
     }
@@ -75,7 +96,7 @@ async function main(): Promise<void> {
   sections.push(`# Benchmarks
 
 Written by \`npm run bench\` (tools/bench/) on ${startedAt}. Reproduce with \`npm run bench\`
-(\`BENCH_ONLY=ingestion|billing\`, \`BENCH_EVENTS\`, \`BENCH_SUBSCRIPTIONS\`, \`BENCH_ACCOUNTS\`,
+(\`BENCH_ONLY=ingestion|billing|guard\`, \`BENCH_EVENTS\`, \`BENCH_SUBSCRIPTIONS\`, \`BENCH_ACCOUNTS\`,
 \`BENCH_SEED\` to vary it). Each benchmark starts a private stack (its own nats-server with
 JetStream, its own database, the four apps started as \`npm start\` starts them), and measures its
 baseline in the same run on the same machine. Data is generated from a seeded PRNG
@@ -109,7 +130,10 @@ the backlog; it is a saturation figure, not an idle one.`);
   }
 
   if (billing) {
-    sections.push(billing.markdown);
+    sections.push(audit ? `${billing.markdown}\n\n${audit.markdown}` : billing.markdown);
+  }
+  if (guard) {
+    sections.push(guard.markdown);
   }
   writeFileSync(join(root, 'BENCHMARKS.md'), `${sections.join('\n\n')}\n`);
   process.stdout.write('BENCHMARKS.md written\n');

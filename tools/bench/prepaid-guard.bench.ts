@@ -2,42 +2,153 @@
  * Issue 10: prepaid guard latency, from a `usage.reported` event published to JetStream to the
  * account's guard updated in billing (`billing.account_guard.accrued_this_period` reflects it):
  * usage.reported → metering (commit + outbox row) → relay → `metering.usage.changed` → billing's
- * consumer (marks the account) → the guard worker (re-rates the running month over RPC, stores
- * accrued, guard state, events).
+ * consumer (marks the account) → the guard worker (claims the mark, re-rates the running month over
+ * RPC, stores accrued, guard state, events).
  *
- * ACCOUNTS accounts with one subscription each (basic-cec, quantity 1 from the 1st of the month);
- * ROUNDS rounds, each publishing one usage event per account at once (a higher quantity each
- * round, so today's quantity, and the accrued charge, grows with every event); the end of an
- * account's sample is the first poll (every 20 ms) that sees its accrued change. Events = ACCOUNTS x
- * ROUNDS (default 100 x 10 = 1,000).
+ * Measured UNDER INGESTION LOAD: while the samples are taken, a load generator streams
+ * `usage.reported` events at a steady rate (GUARD_BENCH_LOAD_RATE per second, default 5,000) to
+ * GUARD_BENCH_LOAD_SUBSCRIPTIONS other subscriptions (default 2,000, one account each), which
+ * metering stores and which mark their accounts for the guard too: the measured accounts compete
+ * with the load for metering, the outbox relay, billing's consumer and the guard worker.
  *
- * Run: `E2E_STACK_NAME=e0 E2E_DATABASE=cec_e2e_0 E2E_NATS_PORT=15022 E2E_BASE_PORT=15000
- * node tools/run-ts.js tools/bench/prepaid-guard.bench.ts` (starts and stops its own private stack).
+ * Measured: GUARD_BENCH_ACCOUNTS accounts (default 100) with one subscription each (basic-cec,
+ * quantity 1 from the 1st of the month); GUARD_BENCH_ROUNDS rounds (default 10), each publishing
+ * one usage event per measured account at once (a higher quantity each round, so today's quantity,
+ * and the accrued charge, grows with every event); a sample ends at the first poll (every 20 ms)
+ * that sees the account's accrued change.
+ *
+ * `npm run bench` runs it as its section 3 (`BENCH_ONLY=guard`); alone: `E2E_STACK_NAME=e0
+ * E2E_DATABASE=cec_e2e_0 E2E_NATS_PORT=15022 E2E_BASE_PORT=15000 node tools/run-ts.js
+ * tools/bench/prepaid-guard.bench.ts` (starts and stops its own private stack).
  */
-import { connect } from 'nats';
+import { resolve } from 'node:path';
+import { connect, JetStreamClient } from 'nats';
 import { Client } from 'pg';
 import { DateTime } from 'luxon';
 import { AccountCreatedEvent, SUBJECTS, SubscriptionChangedEvent, UsageReportedMessage } from '@cec/contracts';
-import { E2E_STACK, startStack, stopStack } from '../stack/private-stack';
+import { E2E_STACK, StackInfo, startStack, stopStack } from '../stack/private-stack';
 
-const ACCOUNTS = Number(process.env['GUARD_BENCH_ACCOUNTS'] ?? 100);
-const ROUNDS = Number(process.env['GUARD_BENCH_ROUNDS'] ?? 10);
 const encoder = new TextEncoder();
+
+export interface GuardBenchOptions {
+  /** Accounts whose latency is measured. */
+  accounts: number;
+  rounds: number;
+  /** Usage events per second streamed to other subscriptions while measuring (0: no load). */
+  loadRate: number;
+  loadSubscriptions: number;
+}
+
+export interface GuardBenchResult extends GuardBenchOptions {
+  samples: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  /** Load events published per second while the samples were taken (what the generator achieved). */
+  loadPublishedPerSecond: number;
+  /** Load events metering committed per second over the same window. */
+  loadCommittedPerSecond: number;
+  markdown: string;
+}
+
+export function guardBenchOptionsFromEnv(): GuardBenchOptions {
+  const env = (name: string, fallback: number): number => Number(process.env[name] ?? fallback);
+  return {
+    accounts: env('GUARD_BENCH_ACCOUNTS', 100),
+    rounds: env('GUARD_BENCH_ROUNDS', 10),
+    loadRate: env('GUARD_BENCH_LOAD_RATE', 5000),
+    loadSubscriptions: env('GUARD_BENCH_LOAD_SUBSCRIPTIONS', 2000),
+  };
+}
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 }
 
-async function waitUntil(probe: () => Promise<boolean>, what: string, timeoutMs = 120_000): Promise<void> {
+async function waitUntil(probe: () => Promise<boolean>, what: string, timeoutMs = 300_000): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   while (!(await probe())) {
     if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await new Promise((resolveWait) => setTimeout(resolveWait, 50));
   }
 }
 
-async function main(): Promise<void> {
-  const info = await startStack({ ...E2E_STACK, billingTestClock: false });
+async function count(db: Client, sql: string, parameters: unknown[]): Promise<number> {
+  return Number((await db.query<{ count: string }>(sql, parameters)).rows[0].count);
+}
+
+/** Accounts with one basic-cec subscription each (quantity 1 from the 1st), through JetStream. */
+async function createAccounts(js: JetStreamClient, db: Client, prefix: string, total: number, monthStart: DateTime): Promise<Array<{ accountId: string; subscriptionId: string }>> {
+  const accounts = Array.from({ length: total }, (_, i) => ({ accountId: `${prefix}acc-${i}`, subscriptionId: `${prefix}sub-${i}` }));
+  const at = monthStart.toISO() as string;
+  for (let start = 0; start < accounts.length; start += 500) {
+    await Promise.all(
+      accounts.slice(start, start + 500).map(({ accountId }) => {
+        const event: AccountCreatedEvent = { id: `evt-${accountId}`, occurredAt: at, accountId, name: accountId, currency: 'USD' };
+        return js.publish(SUBJECTS.accountCreated, encoder.encode(JSON.stringify(event)), { msgID: event.id });
+      }),
+    );
+  }
+  for (let start = 0; start < accounts.length; start += 500) {
+    await Promise.all(
+      accounts.slice(start, start + 500).map(({ accountId, subscriptionId }) => {
+        const event: SubscriptionChangedEvent = {
+          id: `evt-${subscriptionId}`, occurredAt: at, subscriptionId, accountId, kind: 'enabled', effectiveAt: at, sequence: 1,
+          productCode: 'basic-cec', quantity: 1, billingMode: 'pay_per_use', status: 'active', enabledAt: at, cancelledAt: null,
+        };
+        return js.publish(SUBJECTS.subscriptionChanged, encoder.encode(JSON.stringify(event)), { msgID: event.id });
+      }),
+    );
+  }
+  const like = `${prefix}acc-%`;
+  await waitUntil(async () => (await count(db, 'select count(*) from billing.account where id like $1', [like])) === total, `${total} billing accounts ${prefix}*`);
+  // each subscription change marks its account: wait until every one was rated once
+  await waitUntil(
+    async () => (await count(db, 'select count(*) from billing.account_guard where account_id like $1 and accrued_this_period > 0', [like])) === total,
+    `every ${prefix}* account rated after its subscription`,
+  );
+  return accounts;
+}
+
+/**
+ * A steady stream of usage events (`rate` per second, in 50 ms ticks) over `subscriptions`, each
+ * event a new quantity at a new id, until stopped. Answers how many it published.
+ */
+function startLoad(js: JetStreamClient, subscriptions: readonly string[], rate: number, run: string): { stop: () => Promise<number> } {
+  let published = 0;
+  let stopped = false;
+  const perTick = Math.max(1, Math.round(rate / 20));
+  const loop = (async () => {
+    let next = performance.now();
+    let index = 0;
+    while (!stopped && subscriptions.length > 0 && rate > 0) {
+      const timestamp = DateTime.now().setZone('UTC+8').minus({ seconds: 1 }).toISO() as string;
+      const batch: Array<Promise<unknown>> = [];
+      for (let i = 0; i < perTick; i += 1) {
+        const subscriptionId = subscriptions[index % subscriptions.length];
+        const event: UsageReportedMessage = { id: `load-${run}-${index}`, subscriptionId, quantity: 1 + (index % 7), timestamp };
+        batch.push(js.publish(SUBJECTS.usageReported, encoder.encode(JSON.stringify(event)), { msgID: event.id }));
+        index += 1;
+      }
+      await Promise.all(batch);
+      published += perTick;
+      next += 50;
+      const wait = next - performance.now();
+      if (wait > 0) await new Promise((resolveWait) => setTimeout(resolveWait, wait));
+      else next = performance.now(); // behind: the generator publishes as fast as it can
+    }
+  })();
+  return {
+    stop: async () => {
+      stopped = true;
+      await loop;
+      return published;
+    },
+  };
+}
+
+/** Runs the measurement against a running private stack (its apps, NATS and database). */
+export async function benchGuardLatency(info: StackInfo, options: GuardBenchOptions): Promise<GuardBenchResult> {
   const nc = await connect({ servers: info.natsUrl });
   const js = nc.jetstream();
   const db = new Client({ connectionString: info.databaseUrl });
@@ -45,68 +156,109 @@ async function main(): Promise<void> {
   try {
     const run = Date.now().toString(36);
     const monthStart = DateTime.now().setZone('UTC+8').startOf('month');
-    const accounts = Array.from({ length: ACCOUNTS }, (_, i) => ({ accountId: `gacc-${run}-${i}`, subscriptionId: `gsub-${run}-${i}` }));
-    for (const { accountId } of accounts) {
-      const event: AccountCreatedEvent = { id: `gacc-evt-${accountId}`, occurredAt: monthStart.toISO() as string, accountId, name: accountId, currency: 'USD' };
-      await js.publish(SUBJECTS.accountCreated, encoder.encode(JSON.stringify(event)), { msgID: event.id });
-    }
-    for (const { accountId, subscriptionId } of accounts) {
-      const at = monthStart.toISO() as string;
-      const event: SubscriptionChangedEvent = {
-        id: `gsub-evt-${subscriptionId}`, occurredAt: at, subscriptionId, accountId, kind: 'enabled', effectiveAt: at, sequence: 1,
-        productCode: 'basic-cec', quantity: 1, billingMode: 'pay_per_use', status: 'active', enabledAt: at, cancelledAt: null,
-      };
-      await js.publish(SUBJECTS.subscriptionChanged, encoder.encode(JSON.stringify(event)), { msgID: event.id });
-    }
-    const like = `gacc-${run}-%`;
-    await waitUntil(async () => Number((await db.query(`select count(*) from billing.account where id like $1`, [like])).rows[0].count) === ACCOUNTS, 'billing accounts');
-    // the subscription changes themselves mark every account: wait until each was rated once
-    await waitUntil(
-      async () => Number((await db.query(`select count(*) from billing.account_guard where account_id like $1 and accrued_this_period > 0`, [like])).rows[0].count) === ACCOUNTS,
-      'every account rated after its subscription',
-    );
+    process.stdout.write(`  guard: ${options.accounts} measured accounts, ${options.loadSubscriptions} load subscriptions…\n`);
+    const accounts = await createAccounts(js, db, `g${run}-`, options.accounts, monthStart);
+    const load = options.loadRate > 0 && options.loadSubscriptions > 0 ? await createAccounts(js, db, `l${run}-`, options.loadSubscriptions, monthStart) : [];
+    const like = `g${run}-acc-%`;
     const accruedNow = async (): Promise<Map<string, string>> =>
       new Map((await db.query<{ account_id: string; accrued: string }>(`select account_id, accrued_this_period::text as accrued from billing.account_guard where account_id like $1`, [like])).rows.map((row) => [row.account_id, row.accrued]));
+    const loadEvents = async (): Promise<number> => count(db, 'select count(*) from metering.usage_event where id like $1', [`load-${run}-%`]);
 
+    const generator = startLoad(js, load.map((entry) => entry.subscriptionId), options.loadRate, run);
+    const windowStart = performance.now();
+    const committedBefore = load.length > 0 ? await loadEvents() : 0;
+    // let the load reach a steady state before the first sample
+    await new Promise((resolveWait) => setTimeout(resolveWait, load.length > 0 ? 3000 : 0));
     const samples: number[] = [];
-    for (let round = 0; round < ROUNDS; round += 1) {
-      const before = await accruedNow();
-      const timestamp = DateTime.now().setZone('UTC+8').minus({ seconds: 2 }).toISO() as string;
-      const sent = new Map<string, number>();
-      await Promise.all(
-        accounts.map(async ({ accountId, subscriptionId }) => {
-          const event: UsageReportedMessage = { id: `gu-${run}-${round}-${subscriptionId}`, subscriptionId, quantity: 2 + round, timestamp };
-          sent.set(accountId, performance.now());
-          await js.publish(SUBJECTS.usageReported, encoder.encode(JSON.stringify(event)), { msgID: event.id });
-        }),
-      );
-      const pending = new Set(accounts.map((account) => account.accountId));
-      const deadline = performance.now() + 120_000;
-      while (pending.size > 0) {
-        if (performance.now() > deadline) throw new Error(`round ${round}: ${pending.size} accounts not updated`);
-        const now = await accruedNow();
-        const seenAt = performance.now();
-        for (const accountId of [...pending]) {
-          if (now.get(accountId) !== before.get(accountId)) {
-            samples.push(seenAt - (sent.get(accountId) as number));
-            pending.delete(accountId);
+    let published = 0;
+    let committedAfter = committedBefore;
+    try {
+      for (let round = 0; round < options.rounds; round += 1) {
+        const before = await accruedNow();
+        const timestamp = DateTime.now().setZone('UTC+8').minus({ seconds: 2 }).toISO() as string;
+        const sent = new Map<string, number>();
+        await Promise.all(
+          accounts.map(async ({ accountId, subscriptionId }) => {
+            const event: UsageReportedMessage = { id: `gu-${run}-${round}-${subscriptionId}`, subscriptionId, quantity: 2 + round, timestamp };
+            sent.set(accountId, performance.now());
+            await js.publish(SUBJECTS.usageReported, encoder.encode(JSON.stringify(event)), { msgID: event.id });
+          }),
+        );
+        const pending = new Set(accounts.map((account) => account.accountId));
+        const deadline = performance.now() + 180_000;
+        while (pending.size > 0) {
+          if (performance.now() > deadline) throw new Error(`round ${round}: ${pending.size} accounts not updated`);
+          const now = await accruedNow();
+          const seenAt = performance.now();
+          for (const accountId of [...pending]) {
+            if (now.get(accountId) !== before.get(accountId)) {
+              samples.push(seenAt - (sent.get(accountId) as number));
+              pending.delete(accountId);
+            }
           }
+          if (pending.size > 0) await new Promise((resolveWait) => setTimeout(resolveWait, 20));
         }
-        if (pending.size > 0) await new Promise((resolve) => setTimeout(resolve, 20));
+        process.stdout.write(`  guard round ${round + 1}/${options.rounds}: ${options.accounts} accounts updated\n`);
       }
-      process.stdout.write(`  round ${round + 1}/${ROUNDS}: ${ACCOUNTS} accounts updated\n`);
+    } finally {
+      published = await generator.stop();
+      if (load.length > 0) committedAfter = await loadEvents();
     }
+    const windowSeconds = (performance.now() - windowStart) / 1000;
     samples.sort((a, b) => a - b);
-    const result = { events: samples.length, accounts: ACCOUNTS, p50Ms: Math.round(percentile(samples, 50)), p99Ms: Math.round(percentile(samples, 99)), maxMs: Math.round(samples[samples.length - 1]) };
-    process.stdout.write(`prepaid guard: event → guard updated ${JSON.stringify(result)}\n`);
+    const fmt = (value: number, digits = 0): string => value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+    const result = {
+      ...options,
+      samples: samples.length,
+      p50Ms: Math.round(percentile(samples, 50)),
+      p99Ms: Math.round(percentile(samples, 99)),
+      maxMs: Math.round(samples[samples.length - 1]),
+      loadPublishedPerSecond: published / windowSeconds,
+      loadCommittedPerSecond: (committedAfter - committedBefore) / windowSeconds,
+    };
+    const markdown = `## 3. Prepaid guard: usage event → guard updated, under ingestion load (issue 10)
+
+${fmt(result.accounts)} measured accounts, one Basic CEC subscription each; ${fmt(result.rounds)} rounds, each
+publishing one \`usage.reported\` event per measured account at once (a new quantity, so the
+accrued charge changes). A sample runs from the publish to the first poll (every 20 ms) of
+\`billing.account_guard\` that shows the account's new accrued charge: metering's commit and outbox,
+the relay, \`metering.usage.changed\`, billing's consumer marking the account, and the guard worker
+claiming it and re-rating its running month (one metering and one catalog request per batch).
+Meanwhile a load generator streamed usage events to ${fmt(result.loadSubscriptions)} other subscriptions
+(their accounts are re-rated by the guard too), aiming at ${fmt(result.loadRate)} events/s.
+
+| | figure |
+| --- | ---: |
+| samples | ${fmt(result.samples)} |
+| **p50 event → guard updated** | **${fmt(result.p50Ms)} ms** |
+| **p99 event → guard updated** | **${fmt(result.p99Ms)} ms** |
+| max | ${fmt(result.maxMs)} ms |
+| load published (achieved) | ${fmt(result.loadPublishedPerSecond)} events/s |
+| load committed by metering over the same window | ${fmt(result.loadCommittedPerSecond)} events/s |
+
+The guard's own tick is 1 s; a poke from the consumer starts a pass after 25 ms, so the figure is
+mostly the pipeline's queueing behind the load.`;
+    return { ...result, markdown };
   } finally {
     await db.end();
     await nc.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const info = await startStack({ ...E2E_STACK, billingTestClock: false });
+  try {
+    const result = await benchGuardLatency(info, guardBenchOptionsFromEnv());
+    process.stdout.write(`prepaid guard: event → guard updated ${JSON.stringify({ ...result, markdown: undefined })}\n`);
+  } finally {
     await stopStack();
   }
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
-  process.exitCode = 1;
-});
+// run directly (node tools/run-ts.js tools/bench/prepaid-guard.bench.ts), not when imported by bench.ts
+if (process.argv[1] && resolve(process.argv[1]) === __filename) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+    process.exitCode = 1;
+  });
+}

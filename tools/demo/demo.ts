@@ -3,13 +3,18 @@
  * itself), it loads the sample catalog if needed, creates three enterprise accounts whose CEC agents
  * and chatbot channels change during the last ended month, applies commercial discounts, tops up
  * balances, runs that month's billing and prints each bill and balance. Each run uses fresh accounts.
+ * Issue 10: it also shows the upcoming bill, one bill's explanation and the prepaid guard (a low
+ * balance threshold, usage that crosses it, the balance_low / balance_exhausted events received on
+ * NATS and the guard as the balance API shows it).
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DateTime } from 'luxon';
+import { connect, NatsConnection, Subscription } from 'nats';
 import { billingCalendar, Period } from '@cec/kernel';
+import { AccountBalanceGuardEvent, SUBJECTS } from '@cec/contracts';
 import { DEFAULT_PORTS, DEFAULT_OPERATOR_TOKEN_FILE } from '@cec/platform';
 import { SAMPLE_PRICES, SAMPLE_PRODUCTS } from '@cec/catalog-domain';
 import { APPS, waitHealthy } from '../stack/services';
@@ -20,7 +25,7 @@ const port = (app: (typeof APPS)[number]): number => Number(process.env[`${app.t
 
 let token = '';
 let step = 0;
-const STEPS = 11;
+const STEPS = 12;
 
 function progress(message: string): void {
   step += 1;
@@ -247,12 +252,108 @@ async function main(): Promise<void> {
       }
       if (upcoming.total) process.stdout.write(`upcoming total before the run ${upcoming.total} = billed total ${acmeBill.total}\n`);
     }
-    process.stdout.write('\nDone. Run it again for three fresh accounts.\n');
+    await showPrepaidGuard(suffix);
+    process.stdout.write('\nDone. Run it again for fresh accounts.\n');
   } finally {
     if (started) {
       started.kill('SIGTERM');
       await new Promise((resolve) => started.on('exit', resolve));
     }
+  }
+}
+
+interface GuardedBalance {
+  balance: string;
+  accruedThisPeriod: string;
+  accruedUnbilled: string;
+  projectedBalance: string;
+  lowBalanceThreshold: string | null;
+  guardState: string;
+}
+
+/**
+ * Issue 10, the prepaid guard: a fresh enterprise with a 100.00 balance and a low-balance threshold
+ * of 80.00 subscribes in the running month; usage it reports makes the projected balance fall below
+ * the threshold, then below zero. The events come from billing's outbox on NATS (BILLING_EVENTS),
+ * received here on their subjects; the balance API shows the same state.
+ */
+async function showPrepaidGuard(suffix: string): Promise<void> {
+  const now = DateTime.utc();
+  const running = billingCalendar.periodOf(now);
+  progress(`prepaid guard (issue 10): ${running.toString()} accrues against the balance; a threshold crossed announces itself`);
+  const account = `umbrella-${suffix}`;
+  const natsUrl = process.env['NATS_URL'] || 'nats://127.0.0.1:4222';
+  const received: Array<{ subject: string; event: AccountBalanceGuardEvent }> = [];
+  let nc: NatsConnection | null = null;
+  const subscriptions: Subscription[] = [];
+  try {
+    nc = await connect({ servers: natsUrl.split(','), name: 'cec-demo' });
+    for (const subject of [SUBJECTS.accountBalanceLow, SUBJECTS.accountBalanceExhausted]) {
+      subscriptions.push(
+        nc.subscribe(subject, {
+          callback: (error, message) => {
+            if (error) return;
+            const event = JSON.parse(new TextDecoder().decode(message.data)) as AccountBalanceGuardEvent;
+            if (event.accountId === account) received.push({ subject, event });
+          },
+        }),
+      );
+    }
+  } catch (error) {
+    process.stdout.write(`(NATS at ${natsUrl} not reachable: ${error instanceof Error ? error.message : String(error)}; the guard is shown through the API only)\n`);
+  }
+  const balanceOf = (): Promise<GuardedBalance> => call<GuardedBalance>('billing', 'GET', `/v1/accounts/${account}/balance`);
+  const show = (label: string, body: GuardedBalance): void => {
+    process.stdout.write(
+      `${label.padEnd(34)} balance ${body.balance}  accrued ${body.accruedThisPeriod}  ended month not billed ${body.accruedUnbilled}  ` +
+        `projected ${body.projectedBalance}  threshold ${body.lowBalanceThreshold}  guard ${body.guardState}\n`,
+    );
+  };
+  try {
+    await call('subscription', 'POST', '/v1/accounts', { id: account, name: 'Umbrella Care' });
+    await poll(`billing to learn ${account}`, async () => ((await fetch(`http://127.0.0.1:${port('billing')}/v1/accounts/${account}/balance`, { headers: { authorization: `Bearer ${token}` } })).status === 200 ? true : undefined));
+    await call('billing', 'POST', `/v1/accounts/${account}/top-ups`, { amount: '100.00', reference: `demo-${suffix}-guard` });
+    await call('billing', 'PUT', `/v1/accounts/${account}/balance-threshold`, { lowBalance: '80.00' });
+    // 2 Basic CEC agents from a minute ago (today counts with the largest quantity of the day)
+    const enabledAt = billingCalendar.formatInstant(now.minus({ minutes: 1 }).startOf('second'));
+    const agents = (await call<{ id: string }>('subscription', 'POST', '/v1/subscriptions', { accountId: account, productCode: 'basic-cec', quantity: 2, billingMode: 'pay_per_use', enabledAt })).id;
+    const first = await poll('the guard to rate the subscription', async () => {
+      const body = await balanceOf();
+      return body.accruedThisPeriod !== '0.00' ? body : undefined;
+    });
+    show('2 agents today', first);
+    // the agent platform reports the agents in use (usage.reported / POST /v1/usage-events):
+    // quantities that take the projected balance below 80.00, then below zero (a float here only
+    // chooses quantities; the guard's money is exact)
+    const perAgentDay = Number(first.accruedThisPeriod) / 2;
+    const steps: Array<{ label: string; quantity: number; state: string }> = [
+      { label: 'usage: below the threshold', quantity: Math.ceil(21 / perAgentDay) + 1, state: 'low' },
+      { label: 'usage: beyond the balance', quantity: Math.ceil(101 / perAgentDay) + 1, state: 'exhausted' },
+    ];
+    for (const [index, stepOf] of steps.entries()) {
+      const timestamp = billingCalendar.formatInstant(DateTime.utc().startOf('second'));
+      const reported = await call<{ accepted: number }>('metering', 'POST', '/v1/usage-events', {
+        events: [{ id: `demo-${suffix}-usage-${index}`, subscriptionId: agents, quantity: stepOf.quantity, timestamp }],
+      });
+      const body = await poll(`the guard to reach ${stepOf.state}`, async () => {
+        const seen = await balanceOf();
+        return seen.guardState === stepOf.state ? seen : undefined;
+      }, 30_000);
+      show(`${stepOf.label} (${stepOf.quantity} agents, ${reported.accepted} accepted)`, body);
+    }
+    if (nc) {
+      await poll('the guard events on NATS', async () => (received.length >= 2 ? true : undefined), 30_000).catch(() => undefined);
+      for (const { subject, event } of received) {
+        process.stdout.write(
+          `NATS ${subject}: account ${event.accountId}, ${event.period}, balance ${event.balance}, accrued ${event.accruedThisPeriod}, ` +
+            `projected ${event.projectedBalance}, threshold ${event.threshold} (accountSequence ${String(event.accountSequence)})\n`,
+        );
+      }
+      if (received.length === 0) process.stdout.write('no guard event received on NATS within 30 s\n');
+    }
+  } finally {
+    for (const subscription of subscriptions) subscription.unsubscribe();
+    await nc?.drain().catch(() => undefined);
   }
 }
 

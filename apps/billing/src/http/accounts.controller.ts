@@ -23,7 +23,8 @@ export class AccountsController {
     type: BalanceView,
     description:
       'R7.4/R7.6: balance, what is outstanding, and the account status; issue 10: the running month\'s accrued charge, ' +
-      'projectedBalance = balance - accruedThisPeriod, the low-balance threshold and the guard state',
+      'the ended month not yet billed (accruedUnbilled), projectedBalance = balance - accruedThisPeriod - accruedUnbilled, ' +
+      'the low-balance threshold and the guard state',
   })
   @ApiNotFoundResponse({ description: 'ACCOUNT_NOT_FOUND' })
   async getBalance(@Param() { id }: IdParamsDto): Promise<BalanceView> {

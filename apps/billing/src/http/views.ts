@@ -44,7 +44,18 @@ export class BalanceView {
     description: "issue 10: the running month's accrued net charge so far (UTC+8 days up to and including today, discounts applied); \"0.00\" when none",
   })
   accruedThisPeriod!: string;
-  @ApiProperty({ example: '17.50', description: 'issue 10: balance - accruedThisPeriod (what is left if the month ended now; outstanding is separate)' })
+  @ApiProperty({
+    example: '0.00',
+    description:
+      'issue 10: the month before the running one, rated in full, while its bill is not yet deducted ' +
+      '(from 00:00 on the 1st until the run bills the account); "0.00" otherwise',
+  })
+  accruedUnbilled!: string;
+  @ApiProperty({
+    example: '17.50',
+    description:
+      'issue 10: balance - accruedThisPeriod - accruedUnbilled (what is left if the month ended now; outstanding is separate)',
+  })
   projectedBalance!: string;
   @ApiProperty({ example: '100.00', nullable: true, type: String, description: 'issue 10: the low-balance threshold, null when none is set' })
   lowBalanceThreshold!: string | null;
@@ -60,6 +71,7 @@ export function balanceView(snapshot: GuardedBalance): BalanceView {
     outstanding: snapshot.outstanding.toString(),
     status: snapshot.status,
     accruedThisPeriod: snapshot.accruedThisPeriod.toString(),
+    accruedUnbilled: snapshot.accruedUnbilled.toString(),
     projectedBalance: snapshot.projectedBalance.toString(),
     lowBalanceThreshold: snapshot.lowBalanceThreshold?.toString() ?? null,
     guardState: snapshot.guardState,

@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { CONSUMERS, STREAMS, SUBJECTS } from '@cec/contracts';
-import { classifyFailure, describeFailure } from '@cec/kernel';
-import { decodeJson, JetStreamService } from '@cec/platform';
+import { classifyFailure } from '@cec/kernel';
+import { decodeJson, describeError, JetStreamService } from '@cec/platform';
 import { AccountCreatedMessage, AccountFeed, RecordAccountsUseCase } from '@cec/billing-application';
 
 /**
@@ -35,8 +35,8 @@ export class AccountCreatedHandler implements OnApplicationBootstrap {
       onTerminalFailure: async (message, error) => {
         const text = new TextDecoder().decode(message.data);
         const messageId = message.headers?.get('Nats-Msg-Id') || null;
-        await this.recordAccounts.deadLetterUnrecorded({ key: `${STREAMS.billingEvents.name}:${message.seq}`, messageId, text }, describeFailure(error));
-        this.logger.warn(`dead-lettered a ${SUBJECTS.accountCreated} message (stream seq ${message.seq}) that could not be recorded: ${describeFailure(error)}`);
+        await this.recordAccounts.deadLetterUnrecorded({ key: `${STREAMS.billingEvents.name}:${message.seq}`, messageId, text }, describeError(error));
+        this.logger.warn(`dead-lettered a ${SUBJECTS.accountCreated} message (stream seq ${message.seq}) that could not be recorded: ${describeError(error)}`);
       },
       decode: decodeJson,
       handle: async (batch) => {

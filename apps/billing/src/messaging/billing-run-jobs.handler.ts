@@ -1,7 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { CONSUMERS, STREAMS, SUBJECTS } from '@cec/contracts';
-import { describeFailure } from '@cec/kernel';
-import { DecodedMessage, decodeJson, JetStreamService } from '@cec/platform';
+import { DecodedMessage, decodeJson, describeError, JetStreamService } from '@cec/platform';
 import { ProcessBillingJobUseCase, retryDelayMs } from '@cec/billing-application';
 import { BILLING_RUN_SETTINGS } from '../billing.tokens';
 import type { BillingRunSettings } from '../billing.settings';
@@ -79,7 +78,7 @@ export class BillingRunJobsHandler implements OnApplicationBootstrap {
     } catch (error) {
       // not even the outcome could be recorded (e.g. the database is away): deliver it again later
       const delay = retryDelayMs(this.settings.jobRetryDelaysMs, attempt);
-      this.logger.error(`billing job attempt ${attempt} could not be recorded, again in ${delay} ms: ${describeFailure(error)}`);
+      this.logger.error(`billing job attempt ${attempt} could not be recorded, again in ${delay} ms: ${describeError(error)}`);
       entry.raw.nak(delay);
     } finally {
       clearInterval(heartbeat);

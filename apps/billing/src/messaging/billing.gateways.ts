@@ -8,6 +8,7 @@ import {
   PATTERNS,
   ResolvePricesReply,
   ResolvePricesRequest,
+  STREAMS,
   SUBJECTS,
   UsageRevisionsReply,
   UsageRevisionsRequest,
@@ -107,8 +108,20 @@ export class RpcCatalogGateway implements CatalogGateway {
 export class JetStreamJobQueue implements JobQueue {
   constructor(private readonly jetStream: JetStreamService) {}
 
-  async enqueue(jobs: readonly BillingRunJobMessage[]): Promise<void> {
-    await Promise.all(jobs.map((job) => this.jetStream.publish(SUBJECTS.billingRunJob, job, `${job.runId}:${job.batch}`, job.runId)));
+  async enqueue(jobs: readonly BillingRunJobMessage[]): Promise<readonly number[]> {
+    return Promise.all(jobs.map((job) => this.jetStream.publish(SUBJECTS.billingRunJob, job, `${job.runId}:${job.batch}`, job.runId)));
+  }
+
+  async stillQueued(streamSeqs: readonly number[]): Promise<Set<number>> {
+    const found = new Set<number>();
+    for (let start = 0; start < streamSeqs.length; start += 32) {
+      const chunk = streamSeqs.slice(start, start + 32);
+      const present = await Promise.all(chunk.map((seq) => this.jetStream.hasMessage(STREAMS.billingJobs.name, seq)));
+      chunk.forEach((seq, index) => {
+        if (present[index]) found.add(seq);
+      });
+    }
+    return found;
   }
 }
 

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { JsMsg } from 'nats';
-import { billingCalendar, Clock, CLOCK, describeFailure, isValidClientId } from '@cec/kernel';
+import { billingCalendar, Clock, CLOCK, isValidClientId } from '@cec/kernel';
 import { CONSUMERS, STREAMS, SUBJECTS } from '@cec/contracts';
 import { decodeJson, DecodedMessage, describeError, JetStreamService } from '@cec/platform';
 import {
@@ -20,6 +20,11 @@ const GUARD_MAX_BATCHES_PER_PASS = 50;
 export const GUARD_TICK_MS = 1000;
 /** After a poke, marks of a burst of events are gathered this long before a pass. */
 const GUARD_COALESCE_MS = 25;
+/**
+ * How long a batch's claim on its marks lasts: a replica that died holding marks leaves them to
+ * the others after this long (a batch is two requests and one short transaction per account).
+ */
+export const GUARD_CLAIM_LEASE_MS = 60_000;
 /** Backoff while metering or the catalog is away (doubling from the tick). */
 const GUARD_MAX_BACKOFF_MS = 30_000;
 
@@ -28,7 +33,9 @@ export const GUARD_DEAD_LETTERS = Symbol.for('cec.billing.GuardDeadLetters');
 
 /**
  * Issue 10 (prepaid guard): re-rates the running month of accounts marked dirty (`guard_dirty`), in
- * batches, every {@link GUARD_TICK_MS} and at once (after {@link GUARD_COALESCE_MS}) when poked by
+ * batches it claims (`for update skip locked` with a lease: replicas split the marks, oldest first,
+ * and a mark renewed while claimed goes to the back, so every mark is reached), every
+ * {@link GUARD_TICK_MS} and at once (after {@link GUARD_COALESCE_MS}) when poked by
  * the usage-changed consumer or a threshold change: a burst of events for one account is one
  * re-rating. When the day (UTC+8, the injected clock) changes, every account rated through an
  * earlier day is marked, since the quantity in force accrues day by day without any event.
@@ -79,7 +86,7 @@ export class PrepaidGuardWorker implements OnApplicationBootstrap, OnApplication
         })
         .catch((error: unknown) => {
           this.failures += 1;
-          this.logger.warn(`prepaid guard pass failed (${this.failures} in a row), will retry: ${describeFailure(error)}`);
+          this.logger.warn(`prepaid guard pass failed (${this.failures} in a row), will retry: ${describeError(error)}`);
         })
         .finally(() => {
           this.running = null;
@@ -100,7 +107,7 @@ export class PrepaidGuardWorker implements OnApplicationBootstrap, OnApplication
       this.lastDay = today;
     }
     for (let batches = 0; batches < GUARD_MAX_BATCHES_PER_PASS; batches += 1) {
-      const marks = await this.guard.dirty(GUARD_BATCH_SIZE);
+      const marks = await this.guard.claim(GUARD_BATCH_SIZE, GUARD_CLAIM_LEASE_MS);
       if (marks.length === 0) return;
       const result = await this.refresh.execute(marks);
       for (const failure of result.failed) {

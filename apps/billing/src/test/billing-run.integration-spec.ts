@@ -79,7 +79,7 @@ describe('billing: the monthly run, bills, deduction, top-ups and the ledger (Po
     expect(read.body).toEqual(bill);
     expect(bill.issuedAt).toMatch(/\+08:00$/);
     // R7.4 nothing to deduct: unpaid, the account is in arrears
-    expect((await api().get(`/v1/accounts/${acc}/balance`)).body).toEqual({ accountId: acc, currency: 'USD', balance: '0.00', outstanding: '200.32', status: 'in_arrears' , accruedThisPeriod: '0.00', projectedBalance: '0.00', lowBalanceThreshold: null, guardState: expect.any(String) });
+    expect((await api().get(`/v1/accounts/${acc}/balance`)).body).toEqual({ accountId: acc, currency: 'USD', balance: '0.00', outstanding: '200.32', status: 'in_arrears' , accruedThisPeriod: '0.00', accruedUnbilled: '0.00', projectedBalance: '0.00', lowBalanceThreshold: null, guardState: expect.any(String) });
   });
 
   it('R7.2 a repeated run of the same month issues no second bill and no second deduction', async () => {
@@ -119,7 +119,7 @@ describe('billing: the monthly run, bills, deduction, top-ups and the ledger (Po
 
     it('E5 (R7.4): balance 100.00 -> paid 100.00, outstanding 170.00, partially_paid, account in_arrears (event published)', async () => {
       expect(bill).toMatchObject({ total: '270.00', paidAmount: '100.00', outstandingAmount: '170.00', status: 'partially_paid' });
-      expect((await api().get(`/v1/accounts/${acc}/balance`)).body).toEqual({ accountId: acc, currency: 'USD', balance: '0.00', outstanding: '170.00', status: 'in_arrears' , accruedThisPeriod: '0.00', projectedBalance: '0.00', lowBalanceThreshold: null, guardState: expect.any(String) });
+      expect((await api().get(`/v1/accounts/${acc}/balance`)).body).toEqual({ accountId: acc, currency: 'USD', balance: '0.00', outstanding: '170.00', status: 'in_arrears' , accruedThisPeriod: '0.00', accruedUnbilled: '0.00', projectedBalance: '0.00', lowBalanceThreshold: null, guardState: expect.any(String) });
       const ledger = await api().get<Array<Record<string, unknown>>>(`/v1/accounts/${acc}/ledger`);
       expect(ledger.body.map(({ type, amount, balanceAfter, billId, reference }) => ({ type, amount, balanceAfter, billId, reference }))).toEqual([
         { type: 'top_up', amount: '100.00', balanceAfter: '100.00', billId: undefined, reference: 'seed-1' },
@@ -152,7 +152,7 @@ describe('billing: the monthly run, bills, deduction, top-ups and the ledger (Po
       expect(other.status).toBe(409);
       expect(other.body).toEqual({ statusCode: 409, code: 'TOP_UP_REFERENCE_CONFLICT', message: expect.stringMatching(/reference/) });
       expect(await counts()).toEqual(before);
-      expect((await api().get(`/v1/accounts/${acc}/balance`)).body).toEqual({ accountId: acc, currency: 'USD', balance: '30.00', outstanding: '0.00', status: 'active' , accruedThisPeriod: '0.00', projectedBalance: '30.00', lowBalanceThreshold: null, guardState: expect.any(String) });
+      expect((await api().get(`/v1/accounts/${acc}/balance`)).body).toEqual({ accountId: acc, currency: 'USD', balance: '30.00', outstanding: '0.00', status: 'active' , accruedThisPeriod: '0.00', accruedUnbilled: '0.00', projectedBalance: '30.00', lowBalanceThreshold: null, guardState: expect.any(String) });
       const settled = await waitFor(async () => (await eventsOn<AccountSettledEvent>(nc, SUBJECTS.accountSettled, (e) => e.accountId === acc))[0], 'settled event');
       expect(settled).toMatchObject({ accountId: acc, balance: '30.00', currency: 'USD' });
       const ledger = await api().get<Array<{ type: string; amount: string; balanceAfter: string }>>(`/v1/accounts/${acc}/ledger`);

@@ -1,17 +1,14 @@
 import { NatsConnection } from 'nats';
 import {
   connectNats,
-  describeProbe,
-  genericBoundsAnswers,
-  isPublicRoutePath,
-  openApiSecurityProblems,
-  probeAuthentication,
+  expectEveryRouteGuarded,
+  expectGenericBounds,
+  expectHardenedHttp,
   rawRequest,
-  registeredRoutes,
   resetSchema,
-  RunningTestApp,
   tableCounts,
   TEST_OPERATOR_TOKEN,
+  useRunningApp,
   useTestEnvironment,
 } from '@cec/testing';
 import { BILLING_ORM } from '../billing.module-def';
@@ -20,31 +17,26 @@ import { createAccount, resetBillingStreams, startBilling } from './support/bill
 useTestEnvironment();
 
 describe('billing: authentication and HTTP hardening (issue 8)', () => {
-  let running: RunningTestApp;
   let nc: NatsConnection;
-
-  beforeAll(async () => {
-    await resetSchema(BILLING_ORM);
-    nc = await connectNats();
-    await resetBillingStreams(nc);
-    // the test clock on, so that its routes are registered and probed too
-    running = await startBilling({ testClock: true });
-    await createAccount(nc, running.api, 'sample-id');
-    const topUp = await running.api.post('/v1/accounts/sample-id/top-ups', { amount: '10.00', reference: 'seed-1' });
-    expect(topUp.status).toBe(201);
-  });
-
-  afterAll(async () => {
-    await running.close();
-    await nc.close();
-  });
+  const running = useRunningApp(
+    async () => {
+      await resetSchema(BILLING_ORM);
+      nc = await connectNats();
+      await resetBillingStreams(nc);
+      // the test clock on, so that its routes are registered and probed too
+      const app = await startBilling({ testClock: true });
+      await createAccount(nc, app.api, 'sample-id');
+      const topUp = await app.api.post('/v1/accounts/sample-id/top-ups', { amount: '10.00', reference: 'seed-1' });
+      expect(topUp.status).toBe(201);
+      return app;
+    },
+    () => nc.close(),
+  );
 
   it('#8.1 every route the router holds needs the token, whatever the spelling of its path; nothing changes', async () => {
     const frozen = await running.api.put('/v1/test/clock', { now: '2026-03-10T12:00:00+08:00' });
     expect(frozen.status).toBe(200);
-    const routes = registeredRoutes(running.app);
-    expect(routes.filter((route) => !isPublicRoutePath(route.path)).map((r) => `${r.method} ${r.path}`)).toEqual(
-      expect.arrayContaining([
+    await expectEveryRouteGuarded(running, 'billing', [
         'POST /v1/accounts/:id/top-ups',
         'GET /v1/bills',
         'GET /v1/bills/:id/document',
@@ -53,40 +45,27 @@ describe('billing: authentication and HTTP hardening (issue 8)', () => {
         'GET /v1/test/clock',
         'PUT /v1/test/clock',
         'DELETE /v1/test/clock',
-      ]),
-    );
-    const before = await tableCounts('billing');
-    const report = await probeAuthentication(running.api.baseUrl, routes, TEST_OPERATOR_TOKEN);
-    expect(report.violations).toEqual([]);
-    expect(await tableCounts('billing')).toEqual(before);
+      ]);
     // no DELETE or PUT reached the test clock: still frozen where it was set
     expect((await running.api.get('/v1/test/clock')).body).toMatchObject({ now: '2026-03-10T12:00:00+08:00', frozen: true });
     const balance = await running.api.get('/v1/accounts/sample-id/balance');
     expect(balance.body).toMatchObject({ balance: '10.00' });
-    process.stdout.write(describeProbe('billing', report));
   });
 
   it('#8.2 hostile bodies, content types, path ids and query values get a 4xx with a code, never a 5xx; nothing changes', async () => {
-    const before = await tableCounts('billing');
-    const answers = await genericBoundsAnswers(running.api.baseUrl, TEST_OPERATOR_TOKEN, {
+    const answers = await expectGenericBounds(running, 'billing', {
       post: '/v1/discounts',
       withParam: (id) => `/v1/accounts/${id}/balance`,
       withQuery: (value) => `/v1/bills?accountId=${value}`,
     });
-    expect(answers.deepArray.json).toEqual({ statusCode: 400, code: 'VALIDATION_FAILED', message: expect.stringContaining('nested too deeply') });
-    expect(answers.deepObject.json).toEqual({ statusCode: 400, code: 'VALIDATION_FAILED', message: expect.stringContaining('nested too deeply') });
     expect(answers.nulInBody.json).toMatchObject({ statusCode: 400, code: 'VALIDATION_FAILED', message: expect.stringContaining('NUL') });
-    for (const name of ['textPlain', 'form', 'multipart', 'latin1']) {
-      expect(answers[name].json).toMatchObject({ statusCode: 415, code: 'UNSUPPORTED_MEDIA_TYPE' });
-    }
     expect(answers.noBodyNoType.json).toMatchObject({ statusCode: 400, code: 'VALIDATION_FAILED' });
     expect(answers.nulInPathId.json).toEqual({ statusCode: 400, code: 'VALIDATION_FAILED', message: 'path parameter id must not contain control characters' });
     expect(answers.controlInPathId.json).toMatchObject({ statusCode: 400, code: 'VALIDATION_FAILED' });
     expect(answers.badPercentInPathId.json).toMatchObject({ statusCode: 400, code: 'VALIDATION_FAILED', message: expect.stringContaining('%E0%A4%A') });
     expect(answers.nulInQuery.json).toMatchObject({ statusCode: 400, code: 'VALIDATION_FAILED' });
-    expect(answers.unknownPath.json).toMatchObject({ statusCode: 404, code: 'NOT_FOUND' });
-    for (const answer of Object.values(answers)) expect(answer.status).toBeLessThan(500);
     // a top-up sent as a form changes nothing
+    const before = await tableCounts('billing');
     const form = await rawRequest(running.api.baseUrl, {
       method: 'POST',
       path: '/v1/accounts/sample-id/top-ups',
@@ -121,18 +100,10 @@ describe('billing: authentication and HTTP hardening (issue 8)', () => {
   });
 
   it('#8.7 no X-Powered-By, helmet headers, /docs still served, OpenAPI bearer security on every /v1 operation (test clock included)', async () => {
-    const health = await rawRequest(running.api.baseUrl, { method: 'GET', path: '/health' });
-    expect(health.status).toBe(200);
-    expect(health.headers['x-powered-by']).toBeUndefined();
-    expect(health.headers['x-content-type-options']).toBe('nosniff');
+    await expectHardenedHttp(running, 14);
     const bills = await running.api.get('/v1/bills');
     expect(bills.status).toBe(200);
-    const docs = await rawRequest(running.api.baseUrl, { method: 'GET', path: '/docs' });
-    expect(docs.status).toBe(200);
     const json = await rawRequest(running.api.baseUrl, { method: 'GET', path: '/docs-json' });
     expect((json.json as { paths: Record<string, { get?: { security?: unknown } }> }).paths['/v1/test/clock'].get?.security).toEqual([{ bearer: [] }]);
-    const security = await openApiSecurityProblems(running.api.baseUrl);
-    expect(security.problems).toEqual([]);
-    expect(security.operations).toBeGreaterThanOrEqual(14);
   });
 });

@@ -3,7 +3,7 @@ import { AccountBalanceGuardEvent, SUBJECTS } from '@cec/contracts';
 import { connectNats, resetSchema, RunningTestApp, sql, useTestEnvironment } from '@cec/testing';
 import { BILLING_ORM } from '../billing.module-def';
 import { days, FakeCatalog, FakeMetering } from './support/fake-apps';
-import { createAccount, eventsOn, resetBillingStreams, startBilling, uniqueId, waitFor } from './support/billing-harness';
+import { billsOf, createAccount, eventsOn, resetBillingStreams, startBilling, uniqueId, waitFor } from './support/billing-harness';
 
 useTestEnvironment();
 
@@ -12,6 +12,7 @@ interface BalanceBody {
   balance: string;
   outstanding: string;
   accruedThisPeriod: string;
+  accruedUnbilled: string;
   projectedBalance: string;
   lowBalanceThreshold: string | null;
   guardState: string;
@@ -179,5 +180,48 @@ describe('#10 prepaid guard: the running month accrued against the balance, even
     expect(await accruedReaches(account, '351.33')).toMatchObject({ projectedBalance: '-51.33', guardState: 'exhausted' });
     expect(await outboxCount(SUBJECTS.accountBalanceLow, account)).toBe(2);
     expect(await outboxCount(SUBJECTS.accountBalanceExhausted, account)).toBe(2);
+  });
+
+  // runs last: it moves the test clock into May
+  it('#10 guard month change: at 00:00 on the 1st the ended month counts until its bill is deducted, so a crossing is announced once', async () => {
+    const account = uniqueId('acc-guard-m');
+    const subscription = uniqueId('sub-guard-m');
+    await createAccount(nc, running.api, account);
+    expect((await running.api.post(`/v1/accounts/${account}/top-ups`, { amount: '100.00', reference: 't-1' })).status).toBe(201);
+    expect((await running.api.put(`/v1/accounts/${account}/balance-threshold`, { lowBalance: '95.00' })).status).toBe(200);
+    // 1 agent every day of April and of May at 31.00
+    metering.set(account, subscription, '2026-05', days('2026-05', 1, 31, 1, 'guard-basic'));
+    await setQuantity(account, subscription, 1);
+    // April 10th: 1 x 31.00 x 10 / 30 = 10.33; 100.00 - 10.33 = 89.67 < 95.00: low, announced once
+    expect(await accruedReaches(account, '10.33')).toMatchObject({ accruedUnbilled: '0.00', projectedBalance: '89.67', guardState: 'low' });
+    await waitFor(async () => (await outboxCount(SUBJECTS.accountBalanceLow, account)) === 1, 'balance_low announced');
+
+    // the run of April cannot read its prices yet (April's, to the 30th; the guard asks up to today):
+    // the guard's new day comes before the deduction
+    catalog.failWhen = (request) => request.to === '2026-04-30';
+    try {
+      expect((await running.api.put('/v1/test/clock', { now: '2026-05-01T00:00:30+08:00' })).status).toBe(200);
+      const turned = await waitFor(async () => {
+        const [row] = await sql<{ rated_through: string }>('select rated_through::text from billing.account_guard where account_id = $1', [account]);
+        return row?.rated_through === '2026-05-01' ? balanceOf(account) : undefined;
+      }, 'the guard re-rated the account on May 1st', 15_000);
+      // May 1st: 1 x 31.00 / 31 = 1.00; April (not billed yet) in full: 31.00; 100.00 - 1.00 - 31.00 = 68.00
+      expect(turned).toMatchObject({ balance: '100.00', accruedThisPeriod: '1.00', accruedUnbilled: '31.00', projectedBalance: '68.00', guardState: 'low' });
+    } finally {
+      catalog.failWhen = null;
+    }
+    // the run bills April (31.00 deducted): the ended month no longer counts, the projection is unchanged
+    await waitFor(async () => (await billsOf(running.api, account, '2026-04')).length === 1, 'the April bill', 30_000);
+    const billed = await waitFor(async () => {
+      const body = await balanceOf(account);
+      return body.balance === '69.00' && body.accruedUnbilled === '0.00' ? body : undefined;
+    }, 'the guard after the deduction', 15_000);
+    expect(billed).toMatchObject({ accruedThisPeriod: '1.00', projectedBalance: '68.00', guardState: 'low' });
+    await waitFor(async () => (await sql('select 1 from billing.guard_dirty where account_id = $1', [account])).length === 0, 'the guard settled');
+    // one real crossing (April 10th), one event: nothing announced again at the turn of the month
+    expect(await outboxCount(SUBJECTS.accountBalanceLow, account)).toBe(1);
+    expect(await outboxCount(SUBJECTS.accountBalanceExhausted, account)).toBe(0);
+    const [state] = await sql<{ guard_state: string }>('select guard_state from billing.account_guard where account_id = $1', [account]);
+    expect(state.guard_state).toBe('low');
   });
 });

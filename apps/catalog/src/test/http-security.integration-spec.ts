@@ -1,16 +1,11 @@
 import {
-  describeProbe,
-  genericBoundsAnswers,
-  isPublicRoutePath,
-  openApiSecurityProblems,
-  probeAuthentication,
+  expectEveryRouteGuarded,
+  expectGenericBounds,
+  expectHardenedHttp,
   rawRequest,
-  registeredRoutes,
   resetSchema,
-  RunningTestApp,
   startTestApp,
-  tableCounts,
-  TEST_OPERATOR_TOKEN,
+  useRunningApp,
   useTestEnvironment,
 } from '@cec/testing';
 import { CatalogAppModule } from '../app.module';
@@ -19,69 +14,38 @@ import { CATALOG_ORM } from '../catalog.module-def';
 useTestEnvironment();
 
 describe('catalog: authentication and HTTP hardening (issue 8)', () => {
-  let running: RunningTestApp;
-
-  beforeAll(async () => {
+  const running = useRunningApp(async () => {
     await resetSchema(CATALOG_ORM);
-    running = await startTestApp(CatalogAppModule.register(), { app: 'catalog', title: 'catalog', description: 'test' });
-    const seeded = await running.api.post('/v1/products', {
-      code: 'sample-code',
-      name: 'Sample',
-      unit: 'agent',
-      features: [],
-      billingModes: ['pay_per_use'],
-    });
+    const app = await startTestApp(CatalogAppModule.register(), { app: 'catalog', title: 'catalog', description: 'test' });
+    const seeded = await app.api.post('/v1/products', { code: 'sample-code', name: 'Sample', unit: 'agent', features: [], billingModes: ['pay_per_use'] });
     expect(seeded.status).toBe(201);
-  });
-
-  afterAll(async () => {
-    await running.close();
+    return app;
   });
 
   it('#8.1 every route the router holds needs the token, whatever the spelling of its path; nothing changes', async () => {
-    const routes = registeredRoutes(running.app);
-    expect(routes.filter((route) => !isPublicRoutePath(route.path)).map((r) => `${r.method} ${r.path}`)).toEqual(
-      expect.arrayContaining(['POST /v1/products', 'GET /v1/products', 'GET /v1/products/:code', 'POST /v1/products/:code/prices']),
-    );
-    const before = await tableCounts('catalog');
-    const report = await probeAuthentication(running.api.baseUrl, routes, TEST_OPERATOR_TOKEN);
-    expect(report.violations).toEqual([]);
-    expect(await tableCounts('catalog')).toEqual(before);
-    process.stdout.write(describeProbe('catalog', report));
+    await expectEveryRouteGuarded(running, 'catalog', ['POST /v1/products', 'GET /v1/products', 'GET /v1/products/:code', 'POST /v1/products/:code/prices']);
   });
 
   it('#8.2 hostile bodies, content types and path ids get a 4xx with a code, never a 5xx; nothing changes', async () => {
-    const before = await tableCounts('catalog');
-    const answers = await genericBoundsAnswers(running.api.baseUrl, TEST_OPERATOR_TOKEN, {
+    const answers = await expectGenericBounds(running, 'catalog', {
       post: '/v1/products',
       withParam: (id) => `/v1/products/${id}`,
     });
-    expect(answers.deepArray.json).toEqual({ statusCode: 400, code: 'VALIDATION_FAILED', message: expect.stringContaining('nested too deeply') });
-    expect(answers.deepObject.json).toEqual({ statusCode: 400, code: 'VALIDATION_FAILED', message: expect.stringContaining('nested too deeply') });
     expect(answers.nulInBody.json).toMatchObject({ statusCode: 400, code: 'VALIDATION_FAILED', message: expect.stringContaining('NUL') });
     for (const name of ['textPlain', 'form', 'multipart']) {
       expect(answers[name].json).toMatchObject({ statusCode: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: expect.stringContaining('application/json') });
     }
-    expect(answers.latin1.json).toMatchObject({ statusCode: 415, code: 'UNSUPPORTED_MEDIA_TYPE' });
     // no body and no content type: the handler's own 400 for the missing fields
     expect(answers.noBodyNoType.json).toMatchObject({ statusCode: 400, code: 'VALIDATION_FAILED' });
     expect(answers.nulInPathId.json).toEqual({ statusCode: 400, code: 'VALIDATION_FAILED', message: 'path parameter code must not contain control characters' });
     expect(answers.controlInPathId.json).toMatchObject({ statusCode: 400, code: 'VALIDATION_FAILED' });
     expect(answers.badPercentInPathId.json).toMatchObject({ statusCode: 400, code: 'VALIDATION_FAILED' });
-    expect(answers.unknownPath.json).toMatchObject({ statusCode: 404, code: 'NOT_FOUND' });
     expect(answers.unknownRoot.json).toMatchObject({ statusCode: 404, code: 'NOT_FOUND' });
-    for (const answer of Object.values(answers)) expect(answer.status).toBeLessThan(500);
-    expect(await tableCounts('catalog')).toEqual(before);
   });
 
   it('#8.7 no X-Powered-By, helmet headers, /docs still served, OpenAPI bearer security on every /v1 operation', async () => {
-    const health = await rawRequest(running.api.baseUrl, { method: 'GET', path: '/health' });
-    expect(health.status).toBe(200);
-    expect(health.headers['x-powered-by']).toBeUndefined();
-    expect(health.headers['x-content-type-options']).toBe('nosniff');
+    const { health, docs } = await expectHardenedHttp(running, 5);
     expect(health.headers['content-security-policy']).toContain("default-src 'self'");
-    const docs = await rawRequest(running.api.baseUrl, { method: 'GET', path: '/docs' });
-    expect(docs.status).toBe(200);
     expect(docs.text).toContain('swagger-ui');
     expect(docs.headers['x-powered-by']).toBeUndefined();
     // the UI's scripts are files of /docs (allowed by the CSP's script-src 'self'), served as JavaScript
@@ -94,8 +58,5 @@ describe('catalog: authentication and HTTP hardening (issue 8)', () => {
       });
     }
     expect(docs.headers['content-security-policy']).toContain("script-src 'self'");
-    const security = await openApiSecurityProblems(running.api.baseUrl);
-    expect(security.problems).toEqual([]);
-    expect(security.operations).toBeGreaterThanOrEqual(5);
   });
 });

@@ -1,16 +1,12 @@
 import {
-  describeProbe,
-  genericBoundsAnswers,
-  isPublicRoutePath,
-  openApiSecurityProblems,
-  probeAuthentication,
+  expectEveryRouteGuarded,
+  expectGenericBounds,
+  expectHardenedHttp,
   rawRequest,
-  registeredRoutes,
   resetSchema,
-  RunningTestApp,
   startTestApp,
-  tableCounts,
   TEST_OPERATOR_TOKEN,
+  useRunningApp,
   useTestEnvironment,
 } from '@cec/testing';
 import { MeteringAppModule } from '../app.module';
@@ -19,42 +15,22 @@ import { METERING_ORM } from '../metering.module-def';
 useTestEnvironment();
 
 describe('metering: authentication and HTTP hardening (issue 8)', () => {
-  let running: RunningTestApp;
-
-  beforeAll(async () => {
+  const running = useRunningApp(async () => {
     await resetSchema(METERING_ORM);
-    running = await startTestApp(MeteringAppModule.register(), { app: 'metering', title: 'metering', description: 'test' });
-  });
-
-  afterAll(async () => {
-    await running.close();
+    return startTestApp(MeteringAppModule.register(), { app: 'metering', title: 'metering', description: 'test' });
   });
 
   it('#8.1 every route the router holds needs the token, whatever the spelling of its path; nothing changes', async () => {
-    const routes = registeredRoutes(running.app);
-    expect(routes.filter((route) => !isPublicRoutePath(route.path)).map((r) => `${r.method} ${r.path}`)).toEqual(
-      expect.arrayContaining(['POST /v1/usage-events', 'GET /v1/usage-events/rejected', 'GET /v1/usage']),
-    );
-    const before = await tableCounts('metering');
-    const report = await probeAuthentication(running.api.baseUrl, routes, TEST_OPERATOR_TOKEN);
-    expect(report.violations).toEqual([]);
-    expect(await tableCounts('metering')).toEqual(before);
-    process.stdout.write(describeProbe('metering', report));
+    await expectEveryRouteGuarded(running, 'metering', ['POST /v1/usage-events', 'GET /v1/usage-events/rejected', 'GET /v1/usage']);
   });
 
   it('#8.2 #8.4 hostile bodies, content types and query values get a 4xx with a code, never a 5xx; nothing changes', async () => {
-    const before = await tableCounts('metering');
-    const answers = await genericBoundsAnswers(running.api.baseUrl, TEST_OPERATOR_TOKEN, {
+    const answers = await expectGenericBounds(running, 'metering', {
       post: '/v1/usage-events',
       withQuery: (value) => `/v1/usage?subscriptionId=${value}&period=2026-01`,
     });
-    expect(answers.deepArray.json).toEqual({ statusCode: 400, code: 'VALIDATION_FAILED', message: expect.stringContaining('nested too deeply') });
-    expect(answers.deepObject.json).toEqual({ statusCode: 400, code: 'VALIDATION_FAILED', message: expect.stringContaining('nested too deeply') });
     // usage-events judges NUL per event (@AllowNulInBody, R6.3); this body has no events at all
     expect(answers.nulInBody.json).toMatchObject({ statusCode: 400, code: 'VALIDATION_FAILED' });
-    for (const name of ['textPlain', 'form', 'multipart', 'latin1']) {
-      expect(answers[name].json).toMatchObject({ statusCode: 415, code: 'UNSUPPORTED_MEDIA_TYPE' });
-    }
     expect(answers.noBodyNoType.json).toMatchObject({ statusCode: 400, code: 'VALIDATION_FAILED' });
     expect(answers.nulInQuery.json).toEqual({
       statusCode: 400,
@@ -65,9 +41,6 @@ describe('metering: authentication and HTTP hardening (issue 8)', () => {
     for (const name of ['objectQuery', 'listQuery', 'repeatedQuery']) {
       expect(answers[name].json).toMatchObject({ statusCode: 400, code: 'VALIDATION_FAILED', message: expect.stringMatching(/^query parameter subscriptionId /) });
     }
-    expect(answers.unknownPath.json).toMatchObject({ statusCode: 404, code: 'NOT_FOUND' });
-    for (const answer of Object.values(answers)) expect(answer.status).toBeLessThan(500);
-    expect(await tableCounts('metering')).toEqual(before);
   });
 
   it('#8.2 a batch of 1000 events with the longest ids fits in the 1mb body limit; 2mb does not (413)', async () => {
@@ -98,14 +71,6 @@ describe('metering: authentication and HTTP hardening (issue 8)', () => {
   });
 
   it('#8.7 no X-Powered-By, helmet headers, /docs still served, OpenAPI bearer security on every /v1 operation', async () => {
-    const health = await rawRequest(running.api.baseUrl, { method: 'GET', path: '/health' });
-    expect(health.status).toBe(200);
-    expect(health.headers['x-powered-by']).toBeUndefined();
-    expect(health.headers['x-content-type-options']).toBe('nosniff');
-    const docs = await rawRequest(running.api.baseUrl, { method: 'GET', path: '/docs' });
-    expect(docs.status).toBe(200);
-    const security = await openApiSecurityProblems(running.api.baseUrl);
-    expect(security.problems).toEqual([]);
-    expect(security.operations).toBeGreaterThanOrEqual(4);
+    await expectHardenedHttp(running, 4);
   });
 });

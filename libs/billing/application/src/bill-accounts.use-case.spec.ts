@@ -34,7 +34,7 @@ function harness(options: {
   h.deps = {
     accounts: { recordAccounts: unused, snapshot: unused, ledger: unused, earliestCreatedAt: unused, awaitingCatchUp: unused, markForCatchUp: unused, clearCatchUp: unused },
     discounts: { insert: unused, listForAccount: unused, listForAccounts: async () => [] },
-    runs: { start: unused, find: unused, list: unused, runningRuns: unused, hasCompletedRun: unused, periodsWithRuns: unused, openJobs: unused, markPublished: unused, finishJob: unused, cancel: unused, retryFailures: unused, failures: unused },
+    runs: { start: unused, find: unused, list: unused, runningRuns: unused, hasCompletedRun: unused, periodsWithRuns: unused, openJobs: unused, queuedJobs: unused, isJobQueued: unused, markPublished: unused, finishJob: unused, cancel: unused, retryFailures: unused, failures: unused },
     bills: { find: unused, list: unused },
     topUps: { apply: unused },
     ledger: {
@@ -63,7 +63,7 @@ function harness(options: {
       },
       productExists: unused,
     },
-    jobs: { enqueue: unused },
+    jobs: { enqueue: unused, stillQueued: unused },
     events: { poke: () => undefined },
     clock: new FakeClock('2026-04-01T00:00:00Z'),
     settings: { batchSize: 100, accountConcurrency: 3 },

@@ -213,7 +213,9 @@ export type RetryFailuresOutcome =
 export interface BillingRunRepository {
   /**
    * In one transaction: a run row (at most one running per period: a unique index), and its jobs:
-   * the accounts not yet processed for the period, in batches. A run with nothing to do completes.
+   * the accounts not yet processed for the period, in batches, except accounts with an open failure
+   * in another run of the period (its retry-failures owns them) and, for a scheduler run, accounts an
+   * earlier run of the period planned (#10 review). A run with nothing to do completes.
    */
   start(input: StartRunInput): Promise<StartRunResult>;
   find(runId: string): Promise<BillingRunView | null>;
@@ -225,7 +227,12 @@ export interface BillingRunRepository {
   periodsWithRuns(from: Period, to: Period): Promise<Set<string>>;
   /** Jobs of a run not finished yet; `onlyUnpublished` limits them to those never published. */
   openJobs(runId: string, onlyUnpublished: boolean): Promise<BillingRunJobMessage[]>;
-  markPublished(runId: string, batches: readonly number[], at: DateTime): Promise<void>;
+  /** The queued jobs of a run with the stream sequence of their last publication (null: never, or not recorded). */
+  queuedJobs(runId: string): Promise<Array<{ job: BillingRunJobMessage; streamSeq: number | null }>>;
+  /** True while the job is queued (not done, failed or cancelled): a repeated message of a finished job is ignored. */
+  isJobQueued(runId: string, batch: number): Promise<boolean>;
+  /** Records the jobs as published, with their messages' stream sequences when known (same order). */
+  markPublished(runId: string, batches: readonly number[], at: DateTime, streamSeqs?: readonly number[]): Promise<void>;
   /**
    * In one transaction: records the job's failed accounts (once per run and account), marks the
    * job finished (once), and ends the run after its last job (`completed`, or
@@ -368,7 +375,10 @@ export interface CatalogGateway {
 }
 
 export interface JobQueue {
-  enqueue(jobs: readonly BillingRunJobMessage[]): Promise<void>;
+  /** Publishes the jobs; answers the stream sequence of each message, in the order of `jobs`. */
+  enqueue(jobs: readonly BillingRunJobMessage[]): Promise<readonly number[] | void>;
+  /** Of the stream sequences given, those whose message is still on the work queue (not yet acked). */
+  stillQueued(streamSeqs: readonly number[]): Promise<Set<number>>;
 }
 
 /** Asks the outbox relay to publish what was just committed. */

@@ -96,6 +96,8 @@ class World {
         periodsWithRuns: async (from, to) =>
           new Set(this.runs.map((run) => run.period).filter((period) => period >= from.toString() && period <= to.toString())),
         openJobs: async () => [],
+        queuedJobs: async () => [],
+        isJobQueued: unused,
         markPublished: unused,
         finishJob: unused,
         cancel: unused,
@@ -128,7 +130,7 @@ class World {
         }),
       },
       catalog: { resolvePrices: unused, productExists: unused },
-      jobs: { enqueue: async () => undefined },
+      jobs: { enqueue: async () => undefined, stillQueued: async () => new Set<number>() },
       events: { poke: () => undefined },
       clock: this.clock,
       settings: { batchSize: 10, accountConcurrency: 1 },

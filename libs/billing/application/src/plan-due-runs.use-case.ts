@@ -25,15 +25,17 @@ export interface PlanDueRunsOutcome {
  *    known account) that has no run at all: a run plans every account of the mirror;
  * 2. every ended month of the same look-back in which an account awaiting the catch-up (recorded
  *    late, or whose usage reached a month no run processed for it) has usage and no processed
- *    marker: a new run of that month plans the accounts not processed for it (R7.2 keeps the others
- *    untouched). Metering is asked for those accounts' earliest month with timeline writes, in
+ *    marker: a new run of that month plans the accounts not processed for it that no earlier run of
+ *    the month planned (the late ones; a cancelled run's leftovers and failed accounts stay with
+ *    the operator and retry-failures, #10 review; R7.2 keeps the others untouched). Metering is asked for those accounts' earliest month with timeline writes, in
  *    requests of {@link CATCH_UP_CHUNK} accounts; an account without usage needs no month.
  *
  * A tick starts only once billing's account consumer has caught up (bounded wait: what is due is
  * read from the account mirror); otherwise it is deferred to the next tick, and nothing is lost:
  * the marks stay until the months are planned.
- * A month whose run ended (completed, failed or otherwise) is never repeated for the accounts that
- * run planned: repeating it is an operator's decision. A tick with nothing due costs a consumer-info
+ * A month whose run ended (completed, failed or cancelled) is never repeated for the accounts that
+ * run planned (the repository leaves them out of a scheduler run): repeating it is an operator's
+ * decision. A tick with nothing due costs a consumer-info
  * request and three small queries.
  */
 export class PlanDueRunsUseCase {

@@ -15,13 +15,30 @@ export interface GuardView {
   readonly ratedThrough: string | null;
   readonly threshold: Money | null;
   readonly state: GuardState;
+  /**
+   * The month before the running one while its bill is not yet deducted (no processed marker for
+   * the account and month, read with the balance in one statement), with its accrual; else null.
+   */
+  readonly unbilled: EndedMonthAccrual | null;
+  /** True when `period` itself has no processed marker yet (an ended month not yet billed). */
+  readonly periodUnbilled: boolean;
 }
 
-/** An account waiting to be re-rated, with how often it was marked (to clear only what was read). */
+/** Issue 10: an ended month's accrual, counted in the projected balance until its bill is deducted. */
+export interface EndedMonthAccrual {
+  readonly period: Period;
+  readonly accrued: Money;
+}
+
+/**
+ * An account waiting to be re-rated, claimed by one worker: how often it was marked (to clear only
+ * what was read) and the claim (only the worker holding it stores or clears the account).
+ */
 export interface DirtyMark {
   readonly accountId: string;
   readonly mark: string;
   readonly currency: Currency;
+  readonly claim: string;
 }
 
 export interface GuardUpdate {
@@ -30,6 +47,11 @@ export interface GuardUpdate {
   readonly ratedThrough: string;
   readonly accrued: Money;
   readonly computedAt: DateTime;
+  /**
+   * The month before `period` rated in full, for an account that had no processed marker for it
+   * when the batch was read; it counts only if the marker is still missing when the guard stores.
+   */
+  readonly ended?: EndedMonthAccrual | null;
 }
 
 export interface GuardCrossing {
@@ -42,15 +64,31 @@ export interface PrepaidGuardRepository {
   markDirty(accountIds: readonly string[]): Promise<void>;
   /** Marks every account whose accrued charge was rated through a day before `today` (a new day accrues). */
   markStale(today: string): Promise<number>;
-  /** Marked accounts known to billing, by id. */
-  dirty(limit: number): Promise<DirtyMark[]>;
-  /** Clears marks (unless marked again since) without a new rating: the account cannot be rated. */
-  clear(marks: readonly DirtyMark[]): Promise<void>;
   /**
-   * One transaction per account: locks its guard row, stores the accrued charge, evaluates the
-   * guard against the balance and threshold (`evaluate`), moves `guard_state` only from the state
-   * it read (so a crossing is recorded once), writes the crossing events to the outbox, and clears
-   * the mark unless the account was marked again meanwhile. Returns the events written.
+   * Claims up to `limit` marked accounts known to billing for `leaseMs` (`for update skip locked`:
+   * replicas claim different accounts; oldest marks first; a claim whose lease ran out, its worker
+   * dead, is claimed again).
+   */
+  claim(limit: number, leaseMs: number): Promise<DirtyMark[]>;
+  /**
+   * Clears claimed marks (unless marked again since: then the claim is released and the mark queued
+   * again) without a new rating: the account cannot be rated.
+   */
+  clear(marks: readonly DirtyMark[]): Promise<void>;
+  /** Releases claims without rating (a retryable failure): the marks are claimed again later. */
+  release(marks: readonly DirtyMark[]): Promise<void>;
+  /**
+   * Of `accountIds`, those that existed in `period` (created before it ended) and have no processed
+   * marker for it (its bill not yet deducted).
+   */
+  unbilledIn(period: Period, accountIds: readonly string[]): Promise<Set<string>>;
+  /**
+   * One transaction per account: nothing is stored unless the mark is still claimed by
+   * `update.mark.claim`; locks its guard row, stores the accrued charge (and the ended month's,
+   * when still unbilled), evaluates the guard against the balance and threshold, moves
+   * `guard_state` only from the state it read (so a crossing is recorded once), writes the crossing
+   * events to the outbox, and clears the mark, or releases it to the back of the queue when the
+   * account was marked again meanwhile. Returns the events written.
    */
   store(update: GuardUpdate): Promise<GuardEventKind[]>;
   find(accountId: string): Promise<GuardView | null>;

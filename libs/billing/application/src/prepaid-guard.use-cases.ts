@@ -8,7 +8,13 @@ import type { GuardWorkerPoke, PrepaidGuardRepository } from './prepaid-guard.po
 export interface GuardedBalance extends AccountSnapshot {
   /** The running month's accrued net charge so far ("0.00" when none, or not rated this month yet). */
   readonly accruedThisPeriod: Money;
-  /** balance − accruedThisPeriod. */
+  /**
+   * The month before the running one, rated in full, while its bill is not yet deducted ("0.00"
+   * once it is, or when there is none): at 00:00 on the 1st the accrual moves to the new month
+   * before the run deducts the ended month's bill, and the ended month keeps counting until then.
+   */
+  readonly accruedUnbilled: Money;
+  /** balance − accruedThisPeriod − accruedUnbilled. */
   readonly projectedBalance: Money;
   readonly lowBalanceThreshold: Money | null;
   readonly guardState: GuardState;
@@ -27,12 +33,22 @@ export class GetGuardedBalanceUseCase {
     if (!snapshot) throw accountNotFound(accountId);
     const stored = await this.guard.find(accountId);
     const period = billingCalendar.periodOf(this.deps.clock.now());
-    // an accrual of an earlier month is not this month's (the worker re-rates at the turn of a day)
-    const accrued = stored && stored.period !== null && stored.period.equals(period) ? stored.accrued : Money.zero(snapshot.currency);
+    const zero = Money.zero(snapshot.currency);
+    const previous = period.previous();
+    // an accrual of an earlier month is not this month's (the worker re-rates at the turn of a day);
+    // the month before counts as unbilled while it has no processed marker (read with the balance)
+    const accrued = stored && stored.period !== null && stored.period.equals(period) ? stored.accrued : zero;
+    let unbilled = zero;
+    if (stored?.unbilled && stored.unbilled.period.equals(previous) && stored.period?.equals(period)) {
+      unbilled = stored.unbilled.accrued;
+    } else if (stored && stored.period?.equals(previous) && stored.periodUnbilled) {
+      unbilled = stored.accrued;
+    }
     return {
       ...snapshot,
       accruedThisPeriod: accrued,
-      projectedBalance: snapshot.balance.minus(accrued),
+      accruedUnbilled: unbilled,
+      projectedBalance: snapshot.balance.minus(accrued).minus(unbilled),
       lowBalanceThreshold: stored?.threshold ?? null,
       guardState: stored?.state ?? 'ok',
       period: period.toString(),

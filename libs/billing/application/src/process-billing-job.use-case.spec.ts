@@ -45,6 +45,8 @@ function harness(status: BillingRunView['status'], usage: () => never): { deps: 
       hasCompletedRun: unused,
       periodsWithRuns: unused,
       openJobs: unused,
+      queuedJobs: unused,
+      isJobQueued: async () => true,
       markPublished: unused,
       finishJob: async (_runId, batch, failures, attempts) => {
         finished.push({ batch, failures, attempts });
@@ -63,7 +65,7 @@ function harness(status: BillingRunView['status'], usage: () => never): { deps: 
     },
     usage: { monthlyUsage: async () => usage(), revisions: unused },
     catalog: { resolvePrices: unused, productExists: unused },
-    jobs: { enqueue: unused },
+    jobs: { enqueue: unused, stillQueued: unused },
     events: { poke: () => undefined },
     clock,
     settings: { batchSize: 100, accountConcurrency: 3 },

@@ -53,6 +53,10 @@ export class ProcessBillingJobUseCase {
     if (!run || run.status !== 'running' || run.period !== job.parsedPeriod.toString()) {
       return { kind: 'ignored', reason: run ? `run ${job.runId} is ${run.status}` : `run ${job.runId} does not exist` };
     }
+    // a repeated message of a finished job (a resume's copy): acknowledged without asking any app
+    if (!(await this.deps.runs.isJobQueued(job.runId, job.batch))) {
+      return { kind: 'ignored', reason: `job ${job.runId}:${job.batch} is already finished` };
+    }
     let failures: AccountFailure[];
     let counts = { processed: 0, issued: 0, skipped: 0 };
     try {

@@ -8,17 +8,22 @@ const unused = (): never => {
   throw new Error('not used here');
 };
 
-function setup(monthlyUsage: (accountIds: readonly string[]) => MonthlyUsageReply) {
+function setup(
+  monthlyUsage: (accountIds: readonly string[], period: string) => MonthlyUsageReply,
+  options: { now?: string; unbilled?: readonly string[] } = {},
+) {
   const stored: GuardUpdate[] = [];
   const cleared: DirtyMark[] = [];
+  const released: DirtyMark[] = [];
+  const unbilledAsked: string[] = [];
   const usageCalls: string[][] = [];
   const priceCalls: Array<{ from: string; to: string }> = [];
   const deps = {
     discounts: { insert: unused, listForAccount: unused, listForAccounts: async () => [] },
     usage: {
-      monthlyUsage: async (_period: unknown, accountIds: readonly string[]) => {
+      monthlyUsage: async (period: { toString(): string }, accountIds: readonly string[]) => {
         usageCalls.push([...accountIds]);
-        return monthlyUsage(accountIds);
+        return monthlyUsage(accountIds, period.toString());
       },
       revisions: unused,
     },
@@ -31,26 +36,33 @@ function setup(monthlyUsage: (accountIds: readonly string[]) => MonthlyUsageRepl
     },
     events: { poke: () => undefined },
     // 2026-04-10 10:00 in UTC+8
-    clock: new FakeClock('2026-04-10T02:00:00Z'),
+    clock: new FakeClock(options.now ?? '2026-04-10T02:00:00Z'),
   } as unknown as BillingDeps;
   const guard: PrepaidGuardRepository = {
     markDirty: unused,
     markStale: unused,
-    dirty: unused,
+    claim: unused,
     find: unused,
     setThreshold: unused,
     clear: async (marks) => {
       cleared.push(...marks);
+    },
+    release: async (marks) => {
+      released.push(...marks);
+    },
+    unbilledIn: async (period, accountIds) => {
+      unbilledAsked.push(period.toString());
+      return new Set(accountIds.filter((id) => (options.unbilled ?? []).includes(id)));
     },
     store: async (update) => {
       stored.push(update);
       return [];
     },
   };
-  return { useCase: new RefreshPrepaidGuardUseCase(deps, guard), stored, cleared, usageCalls, priceCalls };
+  return { useCase: new RefreshPrepaidGuardUseCase(deps, guard), stored, cleared, released, unbilledAsked, usageCalls, priceCalls };
 }
 
-const mark = (accountId: string): DirtyMark => ({ accountId, mark: '1', currency: 'USD' });
+const mark = (accountId: string): DirtyMark => ({ accountId, mark: '1', currency: 'USD', claim: 'claim-1' });
 const month = (quantity: number): Array<{ date: string; quantity: number; productCodes: string[] }> =>
   Array.from({ length: 30 }, (_, index) => ({ date: `2026-04-${String(index + 1).padStart(2, '0')}`, quantity, productCodes: ['basic'] }));
 const reply = (accountIds: readonly string[]): MonthlyUsageReply => ({
@@ -80,6 +92,8 @@ describe('#10 prepaid guard: RefreshPrepaidGuardUseCase', () => {
     });
     await expect(away.useCase.execute([mark('a1'), mark('a2')])).rejects.toThrow('down');
     expect([away.stored, away.cleared]).toEqual([[], []]);
+    // #10 guard claims: the claim is released, so that this or another replica takes the marks again
+    expect(away.released.map((entry) => entry.accountId)).toEqual(['a1', 'a2']);
 
     const refused = setup((accountIds) => {
       if (accountIds.includes('bad')) throw new RemoteCallError(400, 'VALIDATION_FAILED', 'refused', false);
@@ -89,5 +103,30 @@ describe('#10 prepaid guard: RefreshPrepaidGuardUseCase', () => {
     expect(result.failed).toEqual([{ accountId: 'bad', code: 'VALIDATION_FAILED', message: 'refused' }]);
     expect(refused.cleared.map((entry) => entry.accountId)).toEqual(['bad']);
     expect(refused.stored.map((update) => update.mark.accountId).sort()).toEqual(['a1', 'a2', 'a3']);
+  });
+
+  it('#10 guard month change: from 00:00 on the 1st until its bill is deducted, the ended month counts in full beside the new one', async () => {
+    // 2026-05-01 00:00:30 in UTC+8; a1's April is not billed yet, a2's is
+    const s = setup(
+      (accountIds, period) => ({
+        period,
+        asOfRevision: '7',
+        subscriptions: accountIds.map((accountId) => ({
+          subscriptionId: `s-${accountId}`,
+          accountId,
+          runs: toUsageRuns(period === '2026-04' ? month(3) : [{ date: '2026-05-01', quantity: 3, productCodes: ['basic'] }]),
+        })),
+      }),
+      { now: '2026-04-30T16:00:30Z', unbilled: ['a1'] },
+    );
+    await s.useCase.execute([mark('a1'), mark('a2')]);
+    expect(s.unbilledAsked).toEqual(['2026-04']);
+    // May: 3 x 31.00 x 1 / 31 = 3.00; April (only a1's, in full): 3 x 31.00 = 93.00
+    expect(s.usageCalls).toEqual([['a1', 'a2'], ['a1']]);
+    expect(s.priceCalls).toEqual([{ from: '2026-04-01', to: '2026-05-01' }]);
+    expect(s.stored.map((update) => [update.mark.accountId, update.period.toString(), update.accrued.toString(), update.ended?.period.toString() ?? null, update.ended?.accrued.toString() ?? null])).toEqual([
+      ['a1', '2026-05', '3.00', '2026-04', '93.00'],
+      ['a2', '2026-05', '3.00', null, null],
+    ]);
   });
 });

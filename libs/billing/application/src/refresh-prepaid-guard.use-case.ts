@@ -1,9 +1,9 @@
-import { billingCalendar, DomainError, Period } from '@cec/kernel';
+import { billingCalendar, DomainError, Money, Period } from '@cec/kernel';
 import { accrueRunningMonth, DiscountBook, PriceBook, SubscriptionUsage } from '@cec/billing-domain';
 import { fromUsageRuns } from '@cec/contracts';
 import type { BillingDeps } from './billing.ports';
 import { jobFailureOf } from './job-failures';
-import type { DirtyMark, PrepaidGuardRepository } from './prepaid-guard.ports';
+import type { DirtyMark, EndedMonthAccrual, PrepaidGuardRepository } from './prepaid-guard.ports';
 
 export interface RefreshGuardResult {
   /** Accounts re-rated and stored. */
@@ -19,9 +19,13 @@ export interface RefreshGuardResult {
  * stores their accrued charge and guard state. Per batch: one metering request (the month's usage),
  * one catalog request (the prices of the products involved, from the 1st to today), the discounts
  * of the batch; then per account the pure accrual ({@link accrueRunningMonth}) and one transaction.
- * The running month and today are the clock's (UTC+8). A retryable failure (an app away) is thrown
- * with every mark kept (the worker tries again later); a batch refused permanently is halved down
- * to the account that causes it, whose mark is cleared.
+ * The running month and today are the clock's (UTC+8). For the accounts whose month before has no
+ * processed marker yet (from 00:00 on the 1st until the run deducts its bill), that month is rated
+ * in full too and counts in the projected balance until the marker and the deduction commit (the
+ * store decides that in the statement that reads the balance), so the turn of the month announces
+ * no crossing twice. A retryable failure (an app away) is thrown with every mark kept and its claim
+ * released (the worker tries again later); a batch refused permanently is halved down to the
+ * account that causes it, whose mark is cleared.
  */
 export class RefreshPrepaidGuardUseCase {
   constructor(
@@ -35,8 +39,14 @@ export class RefreshPrepaidGuardUseCase {
     const now = this.deps.clock.now();
     const period = billingCalendar.periodOf(now);
     const today = billingCalendar.dateOf(now);
-    await this.isolating(marks, period, today, result);
-    if (result.events > 0) this.deps.events.poke();
+    try {
+      await this.isolating(marks, period, today, result);
+    } catch (error) {
+      await this.guard.release(marks).catch(() => undefined); // claimed again after a backoff (or the lease)
+      throw error;
+    } finally {
+      if (result.events > 0) this.deps.events.poke();
+    }
     return result;
   }
 
@@ -59,26 +69,32 @@ export class RefreshPrepaidGuardUseCase {
 
   private async refresh(marks: readonly DirtyMark[], period: Period, today: string, result: RefreshGuardResult): Promise<void> {
     const ids = marks.map((mark) => mark.accountId);
-    const idSet = new Set(ids);
-    const usage = await this.deps.usage.monthlyUsage(period, ids);
-    const byAccount = new Map<string, SubscriptionUsage[]>();
     const codes = new Set<string>();
-    for (const subscription of Array.isArray(usage.subscriptions) ? usage.subscriptions : []) {
-      if (!idSet.has(subscription.accountId)) continue;
-      const days = fromUsageRuns(Array.isArray(subscription.runs) ? subscription.runs : []).filter((day) => day.date <= today);
-      for (const day of days) for (const code of day.productCodes ?? []) codes.add(code);
-      const list = byAccount.get(subscription.accountId) ?? [];
-      list.push({ subscriptionId: subscription.subscriptionId, accountId: subscription.accountId, days });
-      byAccount.set(subscription.accountId, list);
-    }
-    const prices = codes.size > 0 ? await this.deps.catalog.resolvePrices({ productCodes: [...codes].sort(), from: period.firstDate(), to: today }) : { prices: {} };
+    const byAccount = await this.usageOf(period, ids, today, codes);
+    // the month before, for the accounts it is not billed for yet (usually none: only between
+    // 00:00 on the 1st and the run's deduction)
+    const ended = period.previous();
+    const unbilled = [...(await this.guard.unbilledIn(ended, ids))].sort();
+    const endedUsage =
+      unbilled.length > 0 ? await this.usageOf(ended, unbilled, lastDateOf(ended), codes) : new Map<string, SubscriptionUsage[]>();
+    const from = endedUsage.size > 0 ? ended.firstDate() : period.firstDate();
+    const prices =
+      codes.size > 0 ? await this.deps.catalog.resolvePrices({ productCodes: [...codes].sort(), from, to: today }) : { prices: {} };
     const priceBook = PriceBook.fromVersions(prices.prices ?? {});
     const discounts = DiscountBook.of(await this.deps.discounts.listForAccounts(ids));
     for (const mark of marks) {
       const currency = mark.currency;
       let accrued;
+      let endedAccrual: EndedMonthAccrual | null = null;
       try {
         accrued = accrueRunningMonth({ accountId: mark.accountId, currency, period, today, subscriptions: byAccount.get(mark.accountId) ?? [], prices: priceBook, discounts });
+        const endedSubscriptions = endedUsage.get(mark.accountId);
+        if (endedSubscriptions) {
+          const endedAccrued = accrueRunningMonth({ accountId: mark.accountId, currency, period: ended, today: lastDateOf(ended), subscriptions: endedSubscriptions, prices: priceBook, discounts });
+          endedAccrual = { period: ended, accrued: endedAccrued };
+        } else if (unbilled.includes(mark.accountId)) {
+          endedAccrual = { period: ended, accrued: Money.zero(currency) };
+        }
       } catch (error) {
         // rating is pure: whatever it throws, it throws again for the same data
         const failure = error instanceof DomainError ? { code: error.code, message: error.message } : { code: 'RATING_FAILED', message: String(error instanceof Error ? error.message : error) };
@@ -86,9 +102,29 @@ export class RefreshPrepaidGuardUseCase {
         await this.guard.clear([mark]);
         continue;
       }
-      const events = await this.guard.store({ mark, period, ratedThrough: today, accrued, computedAt: this.deps.clock.now() });
+      const events = await this.guard.store({ mark, period, ratedThrough: today, accrued, ended: endedAccrual, computedAt: this.deps.clock.now() });
       result.refreshed += 1;
       result.events += events.length;
     }
   }
+
+  /** A month's usage of `accountIds` (days up to `through`), per account; adds the products seen to `codes`. */
+  private async usageOf(period: Period, accountIds: readonly string[], through: string, codes: Set<string>): Promise<Map<string, SubscriptionUsage[]>> {
+    const idSet = new Set(accountIds);
+    const usage = await this.deps.usage.monthlyUsage(period, accountIds);
+    const byAccount = new Map<string, SubscriptionUsage[]>();
+    for (const subscription of Array.isArray(usage.subscriptions) ? usage.subscriptions : []) {
+      if (!idSet.has(subscription.accountId)) continue;
+      const days = fromUsageRuns(Array.isArray(subscription.runs) ? subscription.runs : []).filter((day) => day.date <= through);
+      for (const day of days) for (const code of day.productCodes ?? []) codes.add(code);
+      const list = byAccount.get(subscription.accountId) ?? [];
+      list.push({ subscriptionId: subscription.subscriptionId, accountId: subscription.accountId, days });
+      byAccount.set(subscription.accountId, list);
+    }
+    return byAccount;
+  }
+}
+
+function lastDateOf(period: Period): string {
+  return `${period.toString()}-${String(billingCalendar.daysInPeriod(period)).padStart(2, '0')}`;
 }

@@ -1,9 +1,10 @@
 import type { BillingDeps } from './billing.ports';
-import { publishJobs } from './publish-run-jobs';
+import { publishMissingJobs } from './publish-run-jobs';
 
 /**
- * After a crash (at boot, and from time to time): publishes the jobs of running runs that were
- * committed but never published. Jobs published and not acknowledged are redelivered by JetStream.
+ * After a crash (at boot, and from time to time): publishes the queued jobs of running runs whose
+ * message is not on the work queue (committed but never published, or gone from the stream). Jobs
+ * whose message is still there are left to JetStream (redelivered if a replica dies), never copied.
  */
 export class ResumeBillingRunsUseCase {
   constructor(private readonly deps: BillingDeps) {}
@@ -11,9 +12,7 @@ export class ResumeBillingRunsUseCase {
   async execute(): Promise<number> {
     let published = 0;
     for (const run of await this.deps.runs.runningRuns()) {
-      const jobs = await this.deps.runs.openJobs(run.id, true);
-      await publishJobs(this.deps, run.id, jobs);
-      published += jobs.length;
+      published += await publishMissingJobs(this.deps, run.id);
     }
     return published;
   }

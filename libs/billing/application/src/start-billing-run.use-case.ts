@@ -1,6 +1,6 @@
 import { billingCalendar, DomainError, newId, Period } from '@cec/kernel';
 import type { AccountFeed, BillingDeps, BillingRunView, RunTrigger } from './billing.ports';
-import { publishJobs } from './publish-run-jobs';
+import { publishJobs, publishMissingJobs } from './publish-run-jobs';
 
 export interface StartRunCommand {
   period: unknown;
@@ -16,9 +16,12 @@ export interface StartRunOutcome {
 /**
  * Starts (or repeats) the run of an ended month (R7.1, R7.2). At most one run of a period runs at a
  * time (a partial unique index): a second start while one runs returns the running one and
- * re-publishes its unfinished jobs (harmless: jobs are idempotent). A new run plans the accounts
- * not yet processed for the month. Which months the scheduler runs is decided by its tick
- * (PlanDueRunsUseCase), which never repeats a month for the accounts a run of it planned.
+ * re-publishes those of its queued jobs whose message is no longer on the work queue
+ * ({@link publishMissingJobs}). A new run plans the accounts not yet processed for the month that
+ * no other run owns: never one with an open failure in another run of the month (retry-failures
+ * bills it), and for the scheduler (`trigger: 'schedule'`) never one an earlier run of the month
+ * planned (what a cancelled run left is billed by an operator's run). Which months the scheduler
+ * runs is decided by its tick (PlanDueRunsUseCase).
  *
  * With an {@link AccountFeed} (operator runs, #9.4), the run plans only once billing's account
  * mirror has caught up with the accounts announced to it: it waits a bounded time and otherwise
@@ -48,7 +51,9 @@ export class StartBillingRunUseCase {
       batchSize: this.deps.settings.batchSize,
     });
     if (run.status === 'running') {
-      await publishJobs(this.deps, run.id, await this.deps.runs.openJobs(run.id, created));
+      // a new run publishes its jobs; a start while it runs publishes only those not on the queue
+      if (created) await publishJobs(this.deps, run.id, await this.deps.runs.openJobs(run.id, true));
+      else await publishMissingJobs(this.deps, run.id);
     }
     return { run: (await this.deps.runs.find(run.id)) ?? run, created };
   }

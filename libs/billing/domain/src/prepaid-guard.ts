@@ -49,7 +49,7 @@ export const GUARD_STATES: readonly GuardState[] = ['ok', 'low', 'exhausted'];
 export type GuardEventKind = 'balance_low' | 'balance_exhausted';
 
 export interface GuardEvaluation {
-  /** balance − accruedThisPeriod. */
+  /** balance − accrued (the running month's, plus an ended month's not yet billed: the caller's sum). */
   readonly projectedBalance: Money;
   readonly state: GuardState;
   /** The crossings to announce, in order (empty when the level did not fall). */
@@ -66,8 +66,9 @@ export function guardStateOf(projectedBalance: Money, threshold: Money | null): 
 }
 
 /**
- * Issue 10: projectedBalance = balance − accruedThisPeriod (what is left if the month ended now;
- * what is outstanding on issued bills is not part of it). Falling from `ok` below the threshold
+ * Issue 10: projectedBalance = balance − accrued, where the caller's `accrued` is the running month's
+ * accrual plus that of the ended month while its bill is not yet deducted (what is left if the month
+ * ended now; what is outstanding on issued bills is not part of it). Falling from `ok` below the threshold
  * announces `balance_low`; falling to zero or below announces `balance_exhausted` (from `ok` past a
  * threshold it is also below, both, low first). Each is announced once per crossing: a level that does not fall
  * announces nothing, and rising (a top-up, a higher balance) re-arms what it rose above.

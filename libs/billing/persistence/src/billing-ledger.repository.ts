@@ -126,13 +126,15 @@ export class SqlBillingLedger implements BillingLedger {
     const billId = draft.billable ? input.billId : null;
     return inTransaction(this.em, async (trx) => {
       // 1. the processed marker (a second writer of (account, period) waits on it, then finds it
-      //    taken), written only while the run is running (a cancelled run bills no more), and the
-      //    account locked, in one round trip
+      //    taken), written only while the run is running, and the account locked, in one round
+      //    trip. The run row is taken FOR SHARE until this transaction ends: cancel takes it FOR
+      //    UPDATE, so a cancel and a bill serialize (a bill committed before the cancel counts, and
+      //    once cancel committed the status re-read here is `cancelled`: a cancelled run bills no more)
       const [account] = await rows<{ currency: string; balance: string; outstanding: string; bill_seq: number }>(
         trx,
         `with "marked" as (
            insert into "account_period" ("account_id", "period", "run_id", "usage_revision", "bill_id", "total", "processed_at")
-           select ?, ?, r."id", ?::bigint, ?, ?::numeric, ?::timestamptz from "billing_run" r where r."id" = ? and r."status" = 'running'
+           select ?, ?, r."id", ?::bigint, ?, ?::numeric, ?::timestamptz from "billing_run" r where r."id" = ? and r."status" = 'running' for share of r
            on conflict do nothing returning "account_id")
          select a."currency", a."balance"::text, a."outstanding"::text, a."bill_seq"
            from "account" a join "marked" m on m."account_id" = a."id"

@@ -146,16 +146,26 @@ export class SqlBillingRunRepository implements BillingRunRepository {
         [input.id, period, period, input.trigger, input.startedAt.toJSDate()],
       );
       if (inserted.length === 0) return false;
-      // the accounts not yet processed for the period, in batches of batchSize, as job rows
+      // the accounts not yet processed for the period, in batches of batchSize, as job rows (#10
+      // review): never one with an open failure in another run of the period (it belongs to that
+      // run's retry-failures), and for the scheduler never one an earlier run of the period planned
+      // (a catch-up run for late accounts bills the late accounts; what a cancelled run left is
+      // billed by an operator's run of the month)
       await execute(
         trx,
-        `insert into "billing_run_job" ("run_id", "batch", "account_ids")
+        `with "planned_before" as materialized (
+           select distinct unnest(j."account_ids") as "id" from "billing_run_job" j join "billing_run" jr on jr."id" = j."run_id"
+            where ?::text <> 'operator' and jr."period" = ? and jr."id" <> ?)
+         insert into "billing_run_job" ("run_id", "batch", "account_ids")
          select ?, t."batch", array_agg(t."id" order by t."id")
            from (select a."id", (row_number() over (order by a."id") - 1) / ?::int + 1 as "batch"
-                   from "account" a
-                  where not exists (select 1 from "account_period" m where m."account_id" = a."id" and m."period" = ?)) t
+                   from "account" a left join "planned_before" p on p."id" = a."id"
+                  where p."id" is null
+                    and not exists (select 1 from "account_period" m where m."account_id" = a."id" and m."period" = ?)
+                    and not exists (select 1 from "billing_run_failure" f join "billing_run" fr on fr."id" = f."run_id"
+                                     where f."account_id" = a."id" and fr."period" = ? and f."cleared_at" is null)) t
           group by t."batch"`,
-        [input.id, input.batchSize, period],
+        [input.trigger, period, input.id, input.id, input.batchSize, period, period],
       );
       await execute(
         trx,
@@ -216,12 +226,34 @@ export class SqlBillingRunRepository implements BillingRunRepository {
     return list.map((job) => ({ runId: job.run_id, period: job.period, batch: job.batch, accountIds: job.account_ids }));
   }
 
-  async markPublished(runId: string, batches: readonly number[], at: DateTime): Promise<void> {
+  async queuedJobs(runId: string): Promise<Array<{ job: BillingRunJobMessage; streamSeq: number | null }>> {
+    const list = await rows<{ run_id: string; period: string; batch: number; account_ids: string[]; stream_seq: string | null }>(
+      this.em.getKnex(),
+      `select j."run_id", r."period", j."batch", j."account_ids", j."stream_seq"::text
+         from "billing_run_job" j join "billing_run" r on r."id" = j."run_id"
+        where j."run_id" = ? and j."status" = 'queued'
+        order by j."batch"`,
+      [runId],
+    );
+    return list.map((job) => ({
+      job: { runId: job.run_id, period: job.period, batch: job.batch, accountIds: job.account_ids },
+      streamSeq: job.stream_seq === null ? null : Number(job.stream_seq),
+    }));
+  }
+
+  async isJobQueued(runId: string, batch: number): Promise<boolean> {
+    const found = await rows(this.em.getKnex(), `select 1 from "billing_run_job" where "run_id" = ? and "batch" = ? and "status" = 'queued'`, [runId, batch]);
+    return found.length > 0;
+  }
+
+  async markPublished(runId: string, batches: readonly number[], at: DateTime, streamSeqs?: readonly number[]): Promise<void> {
     if (batches.length === 0) return;
     await execute(
       this.em.getKnex(),
-      'update "billing_run_job" set "published_at" = coalesce("published_at", ?) where "run_id" = ? and "batch" = any(?::int[])',
-      [at.toJSDate(), runId, `{${batches.join(',')}}`],
+      `update "billing_run_job" j set "published_at" = coalesce(j."published_at", ?), "stream_seq" = coalesce(p."seq", j."stream_seq")
+         from unnest(?::int[], ?::bigint[]) as p("batch", "seq")
+        where j."run_id" = ? and j."batch" = p."batch"`,
+      [at.toJSDate(), `{${batches.join(',')}}`, `{${batches.map((_, index) => streamSeqs?.[index] ?? 'NULL').join(',')}}`, runId],
     );
   }
 

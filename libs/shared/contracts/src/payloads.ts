@@ -99,7 +99,7 @@ export interface UsageChangedEvent extends EventHeader {
 
 /**
  * Issue 10: `billing.account.balance_low` and `billing.account.balance_exhausted` (prepaid guard),
- * once per crossing: projectedBalance = balance - accruedThisPeriod fell below `threshold`
+ * once per crossing: projectedBalance = balance - accruedThisPeriod - accruedUnbilled fell below `threshold`
  * (balance_low) or to zero or below (balance_exhausted); re-armed once it is above again.
  */
 export interface AccountBalanceGuardEvent extends EventHeader {
@@ -109,6 +109,11 @@ export interface AccountBalanceGuardEvent extends EventHeader {
   currency: string;
   balance: string;
   accruedThisPeriod: string;
+  /**
+   * The month before `period`, rated in full, while its bill is not yet deducted (from 00:00 on the
+   * 1st until the run bills the account); "0.00" otherwise.
+   */
+  accruedUnbilled: string;
   projectedBalance: string;
   /** The account's low-balance threshold, null when none is set. */
   threshold: string | null;

@@ -131,8 +131,3 @@ function messageOf(error: unknown): string {
   return String(error);
 }
 
-/** One line for a log: `CODE (status): message`, never `[object Object]`. */
-export function describeFailure(error: unknown): string {
-  const failure = classifyFailure(error);
-  return `${failure.code} (${failure.statusCode}, ${failure.retryable ? 'retryable' : 'permanent'}): ${failure.message}`;
-}

@@ -6,3 +6,4 @@ export * from './route-probe';
 export * from './http-security';
 export * from './fuzz';
 export * from './fault-injection';
+export * from './http-security-suite';

@@ -142,12 +142,15 @@ export class FakeMetering {
 export class FakeCatalog {
   private readonly prices = new Map<string, PriceVersionMessage[]>();
   readonly requests: ResolvePricesRequest[] = [];
+  /** When set, price requests fail (the catalog away, retryable) while it returns true. */
+  failWhen: ((request: ResolvePricesRequest) => boolean) | null = null;
   private readonly subscriptions: Subscription[] = [];
 
   constructor(nc: NatsConnection) {
     this.subscriptions.push(
       respond<ResolvePricesRequest, ResolvePricesReply>(nc, PATTERNS.catalogResolvePrices, (request) => {
         this.requests.push(request);
+        if (this.failWhen?.(request)) throw new Error('the catalog is unavailable');
         const prices: ResolvePricesReply['prices'] = {};
         for (const code of request.productCodes) {
           const versions = this.prices.get(code);

@@ -7,6 +7,7 @@ import { Migration0005OutboxReliability } from './migration-0005-outbox-reliabil
 import { Migration0006BillInputProgress } from './migration-0006-bill-input-progress';
 import { Migration0007PrepaidGuard } from './migration-0007-prepaid-guard';
 import { Migration0008OutboxCorrelation } from './migration-0008-outbox-correlation';
+import { Migration0009OpsClaimsIndexes } from './migration-0009-ops-claims-indexes';
 
 /**
  * The billing schema. What must never happen twice is a key here (CONTRIBUTING): one bill and one
@@ -172,4 +173,5 @@ export const BILLING_MIGRATIONS = [
   { name: 'Migration0006BillInputProgress', class: Migration0006BillInputProgress },
   { name: 'Migration0007PrepaidGuard', class: Migration0007PrepaidGuard },
   { name: 'Migration0008OutboxCorrelation', class: Migration0008OutboxCorrelation },
+  { name: 'Migration0009OpsClaimsIndexes', class: Migration0009OpsClaimsIndexes },
 ];

@@ -1,5 +1,5 @@
 import { Migration } from '@mikro-orm/migrations';
-import { OUTBOX_RELIABILITY_SQL, OUTBOX_TABLE_SQL } from '@cec/platform';
+import { OUTBOX_RELIABILITY_DOWN_SQL, OUTBOX_RELIABILITY_SQL, OUTBOX_TABLE_SQL } from '@cec/platform';
 
 /**
  * Issue 10 (prepaid guard): metering gets the platform's transactional outbox, so that every
@@ -13,9 +13,7 @@ export class Migration0003UsageChangedOutbox extends Migration {
   }
 
   override async down(): Promise<void> {
-    this.addSql('drop trigger if exists "outbox_assign_aggregate_seq" on "outbox";');
-    this.addSql('drop function if exists "outbox_assign_aggregate_seq"();');
-    this.addSql('drop table if exists "outbox_aggregate_sequence";');
+    for (const statement of OUTBOX_RELIABILITY_DOWN_SQL) this.addSql(statement);
     this.addSql('drop table if exists "outbox";');
   }
 }

@@ -16,4 +16,9 @@ describe('describeError (#9.6 log lines name the code and the message)', () => {
     expect(describeError('text')).toBe('text');
     expect(describeError(undefined)).toBe('undefined');
   });
+
+  it('#10 review: the one log description of a failure (the kernel\'s describeFailure folded into it): an app\'s error body', () => {
+    expect(describeError({ statusCode: 503, code: 'SERVICE_UNAVAILABLE', message: 'down' })).toBe('SERVICE_UNAVAILABLE: down');
+    expect(describeError({ unexpected: true })).not.toContain('[object Object]');
+  });
 });

@@ -1,4 +1,4 @@
-import { connect, JsMsg, NatsConnection } from 'nats';
+import { AckPolicy, connect, DeliverPolicy, JsMsg, nanos, NatsConnection } from 'nats';
 import type { StreamDefinition, Subject } from '@cec/contracts';
 import { AppConfig, loadConfig } from '../config/app-config';
 import { ConsumerSpec, DecodedMessage, decodeJson, JetStreamService } from './jetstream.service';
@@ -162,5 +162,27 @@ describe('#9.6 JetStreamService consumers: short ack wait with in_progress, boun
     await eventually('every message to be settled', () => handled.length + terminal.length === 3);
     expect(handled.sort()).toEqual([1, 3]);
     expect(terminal).toEqual([2]);
+  });
+
+  it('#10 review consumer update: an existing durable whose configuration changed gets the new one (ack wait, ack-pending bound), and consumes', async () => {
+    await freshStream();
+    const consumer = spec({ ackWaitMs: 5000, maxAckPending: 123, handle: async () => undefined });
+    const jsm = await nc.jetstreamManager();
+    // the durable as an earlier release created it
+    await jsm.consumers.add(STREAM.name, {
+      durable_name: consumer.durable,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      filter_subject: SUBJECT,
+      ack_wait: nanos(30_000),
+      max_ack_pending: 1000,
+      max_deliver: -1,
+    });
+    const handled: number[] = [];
+    await service.startConsumer({ ...consumer, handle: async (batch) => void handled.push(...batch.map((entry) => (entry.ok ? entry.value.n : -1))) });
+    const info = await jsm.consumers.info(STREAM.name, consumer.durable);
+    expect({ ackWait: info.config.ack_wait, maxAckPending: info.config.max_ack_pending }).toEqual({ ackWait: nanos(5000), maxAckPending: 123 });
+    await publish([{ n: 1 }]);
+    await eventually('the message handled', () => handled.includes(1));
   });
 });

@@ -3,6 +3,7 @@ import {
   AckPolicy,
   connect,
   Consumer,
+  ConsumerConfig,
   DeliverPolicy,
   headers as natsHeaders,
   JetStreamClient,
@@ -180,12 +181,25 @@ export class JetStreamService implements OnModuleInit, OnApplicationShutdown {
 
   /**
    * Publishes one JSON message; `msgId` lets the server drop duplicates inside its window. The
-   * correlation id (default: the current one) travels in the `X-Correlation-Id` header.
+   * correlation id (default: the current one) travels in the `X-Correlation-Id` header. Answers the
+   * message's stream sequence.
    */
-  async publish(subject: Subject, payload: unknown, msgId?: string, correlationId: string | null = currentCorrelationId() ?? null): Promise<void> {
+  async publish(subject: Subject, payload: unknown, msgId?: string, correlationId: string | null = currentCorrelationId() ?? null): Promise<number> {
     const headers = natsHeaders();
     if (correlationId) headers.set(CORRELATION_HEADER, correlationId);
-    await this.js.publish(subject, encodeJson(payload), { ...(msgId ? { msgID: msgId } : {}), ...(correlationId ? { headers } : {}) });
+    const ack = await this.js.publish(subject, encodeJson(payload), { ...(msgId ? { msgID: msgId } : {}), ...(correlationId ? { headers } : {}) });
+    return ack.seq; // the stream sequence (of the first copy, when the server dropped a duplicate)
+  }
+
+  /** True while the stream holds the message with this sequence (a work queue drops it once acked). */
+  async hasMessage(stream: string, seq: number): Promise<boolean> {
+    try {
+      await this.jsm.streams.getMessage(stream, { seq });
+      return true;
+    } catch (error) {
+      if (isNotFound(error)) return false;
+      throw error;
+    }
   }
 
   /** True when the connection answers a round trip to the server within `timeoutMs`. */
@@ -214,11 +228,14 @@ export class JetStreamService implements OnModuleInit, OnApplicationShutdown {
     );
   }
 
+  /**
+   * Creates the durable consumer, or (#10 review) applies a changed configuration to an existing one:
+   * `consumers.add` is a create (NATS >= 2.10 refuses it for an existing durable whose config differs,
+   * "consumer already exists"; older servers answer the existing consumer unchanged), so a new ack
+   * wait, ack-pending bound or filter of a deployed consumer is applied with `consumers.update`.
+   */
   private async ensureConsumer<T>(spec: ConsumerSpec<T>): Promise<void> {
-    await this.jsm.consumers.add(spec.stream, {
-      durable_name: spec.durable,
-      ack_policy: AckPolicy.Explicit,
-      deliver_policy: DeliverPolicy.All,
+    const wanted = {
       filter_subject: spec.filterSubject,
       ack_wait: nanos(spec.ackWaitMs ?? 60_000),
       max_ack_pending: spec.maxAckPending ?? Math.max(spec.batchSize * 4, 1000),
@@ -227,7 +244,10 @@ export class JetStreamService implements OnModuleInit, OnApplicationShutdown {
       // away) the message comes back with backoff until it succeeds; a server-side max_deliver
       // would drop it silently after its last delivery
       max_deliver: -1,
-    });
+    };
+    if (await ensureDurableConsumer(this.jsm, spec.stream, spec.durable, wanted)) {
+      this.logger.log(`consumer ${spec.durable} on ${spec.stream}: its changed configuration applied`);
+    }
   }
 
   private async consumeLoop<T>(spec: ConsumerSpec<T>): Promise<void> {
@@ -457,3 +477,51 @@ function isSettled(message: JsMsg): boolean {
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/** A JetStream API answer "not found" (e.g. no message with that sequence: 404, err_code 10037). */
+function isNotFound(error: unknown): boolean {
+  const api = error !== null && typeof error === 'object' ? (error as { api_error?: { code?: number } }).api_error : undefined;
+  return api?.code === 404 || /no message found/i.test(error instanceof Error ? error.message : String(error));
+}
+
+/** The create of an existing durable with another config (NATS >= 2.10: err_code 10148). */
+function isAlreadyExists(error: unknown): boolean {
+  const api = error !== null && typeof error === 'object' ? (error as { api_error?: { err_code?: number } }).api_error : undefined;
+  return api?.err_code === 10148 || /already exists|already in use/i.test(error instanceof Error ? error.message : String(error));
+}
+
+/** What a consumer may change of its durable's configuration between releases. */
+export interface UpdatableConsumerConfig {
+  filter_subject: string;
+  ack_wait: number;
+  max_ack_pending: number;
+  max_deliver: number;
+}
+
+/**
+ * Creates a durable pull consumer (explicit ack, from the stream's start), or brings an existing one
+ * to `wanted` with `consumers.update` when its configuration differs. Answers true when it updated.
+ */
+export async function ensureDurableConsumer(
+  jsm: Pick<JetStreamManager, 'consumers'>,
+  stream: string,
+  durable: string,
+  wanted: UpdatableConsumerConfig,
+): Promise<boolean> {
+  let existing: ConsumerConfig | null = null;
+  try {
+    existing = (await jsm.consumers.add(stream, { durable_name: durable, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, ...wanted })).config;
+  } catch (error) {
+    if (!isAlreadyExists(error)) throw error;
+  }
+  if (existing === null) existing = (await jsm.consumers.info(stream, durable)).config;
+  const differs =
+    existing.filter_subject !== wanted.filter_subject ||
+    existing.ack_wait !== wanted.ack_wait ||
+    existing.max_ack_pending !== wanted.max_ack_pending ||
+    (existing.max_deliver ?? -1) !== wanted.max_deliver;
+  if (!differs) return false;
+  await jsm.consumers.update(stream, durable, wanted);
+  return true;
+}
+

@@ -92,3 +92,17 @@ export const OUTBOX_RELIABILITY_SQL = `
   $fn$;
   create trigger "outbox_assign_aggregate_seq" before insert on "outbox"
     for each row execute function "outbox_assign_aggregate_seq"();`;
+
+/**
+ * The undo of {@link OUTBOX_RELIABILITY_SQL}, statement by statement, for the `down()` of each app's
+ * migration that applied it (one copy of the SQL for billing, subscription and metering).
+ */
+export const OUTBOX_RELIABILITY_DOWN_SQL: readonly string[] = [
+  'drop trigger if exists "outbox_assign_aggregate_seq" on "outbox";',
+  'drop function if exists "outbox_assign_aggregate_seq"();',
+  'drop table if exists "outbox_aggregate_sequence";',
+  'drop index if exists "outbox_published_at_idx";',
+  'drop index if exists "outbox_due_idx";',
+  'drop index if exists "outbox_aggregate_seq_uq";',
+  'alter table "outbox" drop column "attempts", drop column "next_attempt_at", drop column "last_error", drop column "failed_at", drop column "aggregate_id", drop column "aggregate_seq";',
+];

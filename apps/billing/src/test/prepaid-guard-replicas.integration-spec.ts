@@ -1,0 +1,83 @@
+import { NatsConnection } from 'nats';
+import { billingCalendar, SystemClock } from '@cec/kernel';
+import { connectNats, resetSchema, RunningTestApp, sql, useTestEnvironment } from '@cec/testing';
+import { BILLING_ORM } from '../billing.module-def';
+import { days, FakeCatalog, FakeMetering } from './support/fake-apps';
+import { resetBillingStreams, startBilling, waitFor } from './support/billing-harness';
+
+useTestEnvironment();
+
+/** More marked accounts than two batches of the worker (GUARD_BATCH_SIZE = 200). */
+const ACCOUNTS = 450;
+
+describe('#10 guard claims: two billing replicas split the marked accounts (skip locked) and reach every one', () => {
+  let nc: NatsConnection;
+  let metering: FakeMetering;
+  let catalog: FakeCatalog;
+  const apps: RunningTestApp[] = [];
+
+  beforeAll(async () => {
+    await resetSchema(BILLING_ORM);
+    nc = await connectNats();
+    await resetBillingStreams(nc);
+    metering = new FakeMetering(nc);
+    catalog = new FakeCatalog(nc);
+    catalog.price('replica-cec', '30.00');
+    apps.push(await startBilling(), await startBilling());
+  });
+
+  afterAll(async () => {
+    for (const app of apps) await app.close();
+    metering?.close();
+    catalog?.close();
+    await nc?.drain();
+  });
+
+  it('#10 guard claims: 450 accounts marked at once are each re-rated exactly once across two replicas (no batch read twice), none left behind', async () => {
+    // the guard runs on the system clock here: usage in the running month (UTC+8)
+    const period = billingCalendar.periodOf(new SystemClock().now()).toString();
+    const ids = Array.from({ length: ACCOUNTS }, (_, index) => `acc-rep-${String(index).padStart(4, '0')}`);
+    await sql(
+      `insert into billing.account ("id", "name", "currency", "balance", "created_at")
+       select i, i, 'USD', 100, now() from unnest($1::text[]) as i`,
+      [ids],
+    );
+    for (const id of ids) metering.set(id, `${id}-s`, period, days(period, 1, 1, 1, 'replica-cec'));
+    // a slow metering: a replica's batch is still in flight when the other one looks for work
+    metering.delayMs = 300;
+    const before = metering.usageRequests().length;
+    await sql('insert into billing.guard_dirty ("account_id", "mark") select i, 1 from unnest($1::text[]) as i', [ids]);
+    await waitFor(async () => {
+      const [left] = await sql<{ n: string }>('select count(*)::text as n from billing.guard_dirty');
+      const [rated] = await sql<{ n: string }>('select count(*)::text as n from billing.account_guard where computed_at is not null');
+      return left.n === '0' && rated.n === String(ACCOUNTS);
+    }, 'every marked account re-rated', 60_000);
+    const requests = metering.usageRequests().slice(before).filter((request) => request.period === period);
+    const asked = requests.flatMap((request) => request.accountIds).filter((id) => id.startsWith('acc-rep-'));
+    const times = new Map<string, number>();
+    for (const id of asked) times.set(id, (times.get(id) ?? 0) + 1);
+    // every account asked for once: the replicas never read the same marks
+    expect([...times.values()].filter((count) => count > 1)).toEqual([]);
+    expect(times.size).toBe(ACCOUNTS);
+    expect(requests.every((request) => request.accountIds.length <= 200)).toBe(true);
+    // 1 x 30.00 x 1 day / D, rounded
+    const [accrued] = await sql<{ accrued: string; n: string }>(
+      'select min(accrued_this_period)::text as accrued, count(distinct accrued_this_period)::text as n from billing.account_guard',
+    );
+    expect(accrued.n).toBe('1');
+    expect(Number(accrued.accrued)).toBeGreaterThan(0);
+  });
+
+  it('#10 guard claims: a claim whose lease ran out (its replica died) is claimed again; an account marked again while claimed is re-rated again', async () => {
+    const id = 'acc-rep-0000';
+    // a dead replica's claim with an expired lease
+    await sql(`insert into billing.guard_dirty ("account_id", "mark", "claim", "claimed_until") values ($1, 1, 'claim-dead', now() - interval '1 second')`, [id]);
+    await waitFor(async () => (await sql('select 1 from billing.guard_dirty where account_id = $1', [id])).length === 0, 'the expired claim taken over');
+    // a live claim is left alone (another replica is working on it) until it is released
+    await sql(`insert into billing.guard_dirty ("account_id", "mark", "claim", "claimed_until") values ($1, 1, 'claim-live', now() + interval '1 hour')`, [id]);
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    expect(await sql('select claim from billing.guard_dirty where account_id = $1', [id])).toEqual([{ claim: 'claim-live' }]);
+    await sql(`update billing.guard_dirty set claim = null, claimed_until = null where account_id = $1`, [id]);
+    await waitFor(async () => (await sql('select 1 from billing.guard_dirty where account_id = $1', [id])).length === 0, 'the released mark re-rated');
+  });
+});
