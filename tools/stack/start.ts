@@ -59,7 +59,9 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => stop(0));
 
   for (const app of APPS) {
-    const child = spawn(process.execPath, [runTs, join(root, 'apps', app, 'src', 'main.ts')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // e.g. BILLING_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof": node flags for one app (profiling)
+    const nodeArgs = (env[`${app.toUpperCase()}_NODE_ARGS`] ?? '').split(/\s+/).filter((arg) => arg.length > 0);
+    const child = spawn(process.execPath, [...nodeArgs, runTs, join(root, 'apps', app, 'src', 'main.ts')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     const forward = (data: Buffer): void => data.toString().trimEnd().split('\n').forEach((line) => say(app, line));
     child.stdout?.on('data', forward);
     child.stderr?.on('data', forward);

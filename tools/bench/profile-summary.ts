@@ -1,0 +1,77 @@
+/**
+ * Summarises a V8 `.cpuprofile` (node --cpu-prof) as text: self time per function, heaviest first.
+ *
+ *   node tools/run-ts.js tools/bench/profile-summary.ts <file.cpuprofile> [top=15] [> out.txt]
+ *
+ * Self time of a function is the time of the samples taken while it was on top of the stack; the
+ * profile's (idle), (program) and (garbage collector) pseudo-frames are listed like functions.
+ */
+import { readFileSync } from 'node:fs';
+import { relative } from 'node:path';
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+}
+
+interface CpuProfile {
+  nodes: ProfileNode[];
+  startTime: number;
+  endTime: number;
+  samples: number[];
+  timeDeltas: number[];
+}
+
+export interface FunctionTime {
+  name: string;
+  where: string;
+  selfMs: number;
+}
+
+const root = relative(process.cwd(), process.cwd()) || '.';
+
+function whereOf(url: string, line: number): string {
+  if (url === '') return '';
+  const path = url.replace(/^file:\/\//, '');
+  const short = path.includes('/node_modules/') ? `node_modules/${path.split('/node_modules/').pop() ?? path}` : relative(process.cwd(), path) || path;
+  return `${short}:${line + 1}`;
+}
+
+/** Self time per function (name and source position), heaviest first, and the profile's length. */
+export function summarise(profile: CpuProfile): { totalMs: number; functions: FunctionTime[] } {
+  const byNode = new Map<number, ProfileNode>(profile.nodes.map((node) => [node.id, node]));
+  const selfUs = new Map<string, FunctionTime>();
+  for (let i = 0; i < profile.samples.length; i += 1) {
+    const node = byNode.get(profile.samples[i]);
+    if (!node) continue;
+    const name = node.callFrame.functionName || '(anonymous)';
+    const where = whereOf(node.callFrame.url, node.callFrame.lineNumber);
+    const key = `${name}@${where}`;
+    const entry = selfUs.get(key) ?? { name, where, selfMs: 0 };
+    entry.selfMs += (profile.timeDeltas[i] ?? 0) / 1000;
+    selfUs.set(key, entry);
+  }
+  const functions = [...selfUs.values()].sort((a, b) => b.selfMs - a.selfMs);
+  return { totalMs: (profile.endTime - profile.startTime) / 1000, functions };
+}
+
+function main(): void {
+  const [file, topText] = process.argv.slice(2);
+  if (!file) {
+    process.stderr.write('usage: profile-summary.ts <file.cpuprofile> [top]\n');
+    process.exit(2);
+  }
+  const top = Number(topText ?? 15);
+  const { totalMs, functions } = summarise(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile);
+  const busyMs = functions.filter((f) => f.name !== '(idle)').reduce((sum, f) => sum + f.selfMs, 0);
+  const lines = [
+    `profile ${file.split('/').pop() ?? file} (${root}): ${(totalMs / 1000).toFixed(1)} s recorded, ${(busyMs / 1000).toFixed(1)} s not idle`,
+    '',
+    `${'self ms'.padStart(9)} ${'% busy'.padStart(7)}  function  (source)`,
+    ...functions.slice(0, top).map((f) => `${f.selfMs.toFixed(0).padStart(9)} ${(f.name === '(idle)' ? '' : ((100 * f.selfMs) / busyMs).toFixed(1)).padStart(7)}  ${f.name}  ${f.where}`),
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+if (/profile-summary\.ts$/.test(process.argv[1] ?? '')) main();
