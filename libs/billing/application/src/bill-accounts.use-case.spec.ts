@@ -2,7 +2,7 @@ import { FakeClock, Money, Period, RemoteCallError } from '@cec/kernel';
 import type { BilledForPeriod } from '@cec/billing-domain';
 import { type MonthlyUsageReply, type ResolvePricesRequest, type UsageRevisionsRequest, toUsageRuns } from '@cec/contracts';
 import { BillAccountsUseCase } from './bill-accounts.use-case';
-import type { AccountBillingState, BillingDeps, IssueBillInput, IssueBillOutcome } from './billing.ports';
+import type { AccountBillingState, BatchIssueOutcome, BillingDeps, IssueBillInput, IssueBillOutcome } from './billing.ports';
 import { StaleAccountError } from './billing.ports';
 
 function month(period: string, days: number, quantity: number, code: string): Array<{ date: string; quantity: number; productCodes: string[] }> {
@@ -15,6 +15,8 @@ interface Harness {
   revisionCalls: UsageRevisionsRequest[];
   priceCalls: ResolvePricesRequest[];
   issued: IssueBillInput[];
+  /** The accounts of each issueBatch call, in order. */
+  batches: string[][];
 }
 
 function harness(options: {
@@ -27,7 +29,7 @@ function harness(options: {
   /** Answers (or refuses) a usage request instead of `usage`. */
   monthlyUsage?: (period: string, accountIds: readonly string[]) => MonthlyUsageReply;
 }): Harness {
-  const h: Harness = { usageCalls: [], revisionCalls: [], priceCalls: [], issued: [], deps: undefined as unknown as BillingDeps };
+  const h: Harness = { usageCalls: [], revisionCalls: [], priceCalls: [], issued: [], batches: [], deps: undefined as unknown as BillingDeps };
   const unused = (): never => {
     throw new Error('not used here');
   };
@@ -44,6 +46,24 @@ function harness(options: {
       issue: async (input) => {
         h.issued.push(input);
         return options.issue ? options.issue(input) : input.draft.billable ? 'issued' : 'nothing_to_bill';
+      },
+      // the batch as the ledger does it, account by account: a stale account is left out
+      issueBatch: async (inputs) => {
+        const outcomes = new Map<string, BatchIssueOutcome>();
+        const written: IssueBillInput[] = [];
+        h.batches.push(inputs.map((input) => input.accountId));
+        for (const input of inputs) {
+          try {
+            outcomes.set(input.accountId, options.issue ? options.issue(input) : input.draft.billable ? 'issued' : 'nothing_to_bill');
+            written.push(input);
+          } catch (error) {
+            // one transaction: any other failure writes nothing of the batch
+            if (!(error instanceof StaleAccountError)) throw error;
+            outcomes.set(input.accountId, 'stale');
+          }
+        }
+        h.issued.push(...written);
+        return outcomes;
       },
     },
     usage: {
@@ -180,7 +200,7 @@ describe('BillAccountsUseCase (R4, R6.2, R7.2)', () => {
       expect(h.issued).toEqual([]);
     });
 
-    it('#9.1 a database refusal of one account (numeric overflow) fails that account; a transient one retries after the others are committed', async () => {
+    it('#9.1 #11 a database refusal of one account (numeric overflow) fails that account alone (the batch is retried account by account); a transient one is retried', async () => {
       const ids = ['a1', 'a2', 'a3'];
       const overflow = Object.assign(new Error('numeric field overflow'), { code: '22003', severity: 'ERROR' });
       const h = harness({
@@ -205,7 +225,8 @@ describe('BillAccountsUseCase (R4, R6.2, R7.2)', () => {
         },
       });
       await expect(new BillAccountsUseCase(transient.deps).execute({ runId: 'run_1', period: Period.parse('2026-03'), accountIds: ids })).rejects.toBe(down);
-      expect(transient.issued.map((input) => input.accountId).sort()).toEqual(ids);
+      // #11: the batch is one transaction: a transient failure commits none of it (the redelivery bills it)
+      expect(transient.issued).toEqual([]);
     });
   });
 });
