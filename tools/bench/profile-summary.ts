@@ -1,7 +1,11 @@
 /**
  * Summarises a V8 `.cpuprofile` (node --cpu-prof) as text: self time per function, heaviest first.
  *
- *   node tools/run-ts.js tools/bench/profile-summary.ts <file.cpuprofile> [top=15] [> out.txt]
+ *   node tools/run-ts.js tools/bench/profile-summary.ts <file.cpuprofile> [top=15] [FROM..TO] [> out.txt]
+ *
+ * FROM..TO (optional) keeps the samples taken in that window of the monotonic clock, in µs (as
+ * `process.hrtime.bigint() / 1000n`; V8 stamps samples on the same clock): the billing bench prints
+ * the window of its run, so that loading the data is left out.
  *
  * Self time of a function is the time of the samples taken while it was on top of the stack; the
  * profile's (idle), (program) and (garbage collector) pseudo-frames are listed like functions.
@@ -29,8 +33,6 @@ export interface FunctionTime {
   selfMs: number;
 }
 
-const root = relative(process.cwd(), process.cwd()) || '.';
-
 function whereOf(url: string, line: number): string {
   if (url === '') return '';
   const path = url.replace(/^file:\/\//, '');
@@ -39,10 +41,13 @@ function whereOf(url: string, line: number): string {
 }
 
 /** Self time per function (name and source position), heaviest first, and the profile's length. */
-export function summarise(profile: CpuProfile): { totalMs: number; functions: FunctionTime[] } {
+export function summarise(profile: CpuProfile, window?: { from: number; to: number }): { totalMs: number; functions: FunctionTime[] } {
   const byNode = new Map<number, ProfileNode>(profile.nodes.map((node) => [node.id, node]));
   const selfUs = new Map<string, FunctionTime>();
+  let at = profile.startTime;
   for (let i = 0; i < profile.samples.length; i += 1) {
+    at += profile.timeDeltas[i] ?? 0;
+    if (window && (at < window.from || at > window.to)) continue;
     const node = byNode.get(profile.samples[i]);
     if (!node) continue;
     const name = node.callFrame.functionName || '(anonymous)';
@@ -53,20 +58,23 @@ export function summarise(profile: CpuProfile): { totalMs: number; functions: Fu
     selfUs.set(key, entry);
   }
   const functions = [...selfUs.values()].sort((a, b) => b.selfMs - a.selfMs);
-  return { totalMs: (profile.endTime - profile.startTime) / 1000, functions };
+  const span = window ? Math.min(window.to, profile.endTime) - Math.max(window.from, profile.startTime) : profile.endTime - profile.startTime;
+  return { totalMs: span / 1000, functions };
 }
 
 function main(): void {
-  const [file, topText] = process.argv.slice(2);
+  const [file, topText, windowText] = process.argv.slice(2);
   if (!file) {
     process.stderr.write('usage: profile-summary.ts <file.cpuprofile> [top]\n');
     process.exit(2);
   }
   const top = Number(topText ?? 15);
-  const { totalMs, functions } = summarise(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile);
+  const bounds = /^(\d+)\.\.(\d+)$/.exec(windowText ?? '');
+  const window = bounds ? { from: Number(bounds[1]), to: Number(bounds[2]) } : undefined;
+  const { totalMs, functions } = summarise(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile, window);
   const busyMs = functions.filter((f) => f.name !== '(idle)').reduce((sum, f) => sum + f.selfMs, 0);
   const lines = [
-    `profile ${file.split('/').pop() ?? file} (${root}): ${(totalMs / 1000).toFixed(1)} s recorded, ${(busyMs / 1000).toFixed(1)} s not idle`,
+    `profile ${file.split('/').pop() ?? file}${window ? ` window ${windowText}` : ''}: ${(totalMs / 1000).toFixed(1)} s recorded, ${(busyMs / 1000).toFixed(1)} s not idle`,
     '',
     `${'self ms'.padStart(9)} ${'% busy'.padStart(7)}  function  (source)`,
     ...functions.slice(0, top).map((f) => `${f.selfMs.toFixed(0).padStart(9)} ${(f.name === '(idle)' ? '' : ((100 * f.selfMs) / busyMs).toFixed(1)).padStart(7)}  ${f.name}  ${f.where}`),
