@@ -28,6 +28,12 @@ function harness(options: {
   issue?: (input: IssueBillInput) => IssueBillOutcome;
   /** Answers (or refuses) a usage request instead of `usage`. */
   monthlyUsage?: (period: string, accountIds: readonly string[]) => MonthlyUsageReply;
+  /** An account's outcome in a batch write instead of `issue` (e.g. `set_aside`). */
+  batchOutcome?: (input: IssueBillInput) => BatchIssueOutcome | undefined;
+  /** Accounts per batch write. */
+  writeBatchSize?: number;
+  /** Called when a batch write starts; the write ends when the returned promise does. */
+  onBatch?: (accountIds: string[]) => Promise<void>;
 }): Harness {
   const h: Harness = { usageCalls: [], revisionCalls: [], priceCalls: [], issued: [], batches: [], deps: undefined as unknown as BillingDeps };
   const unused = (): never => {
@@ -52,7 +58,13 @@ function harness(options: {
         const outcomes = new Map<string, BatchIssueOutcome>();
         const written: IssueBillInput[] = [];
         h.batches.push(inputs.map((input) => input.accountId));
+        await options.onBatch?.(inputs.map((input) => input.accountId));
         for (const input of inputs) {
+          const given = options.batchOutcome?.(input);
+          if (given !== undefined) {
+            outcomes.set(input.accountId, given);
+            continue;
+          }
           try {
             outcomes.set(input.accountId, options.issue ? options.issue(input) : input.draft.billable ? 'issued' : 'nothing_to_bill');
             written.push(input);
@@ -86,7 +98,7 @@ function harness(options: {
     jobs: { enqueue: unused },
     events: { poke: () => undefined },
     clock: new FakeClock('2026-04-01T00:00:00Z'),
-    settings: { batchSize: 100, accountConcurrency: 3 },
+    settings: { batchSize: 100, accountConcurrency: 3, writeBatchSize: options.writeBatchSize },
   };
   return h;
 }
@@ -227,6 +239,79 @@ describe('BillAccountsUseCase (R4, R6.2, R7.2)', () => {
       await expect(new BillAccountsUseCase(transient.deps).execute({ runId: 'run_1', period: Period.parse('2026-03'), accountIds: ids })).rejects.toBe(down);
       // #11: the batch is one transaction: a transient failure commits none of it (the redelivery bills it)
       expect(transient.issued).toEqual([]);
+    });
+  });
+  describe('#11 batch writes', () => {
+    const usageOf = (ids: readonly string[]): MonthlyUsageReply => ({
+      period: '2026-03',
+      asOfRevision: '9',
+      subscriptions: ids.map((id) => ({ subscriptionId: `${id}-s`, accountId: id, runs: toUsageRuns(month('2026-03', 31, 1, 'basic')) })),
+    });
+
+    it('#11 writes a job in chunks, one batch write per chunk, and fetches the next chunk while one is written', async () => {
+      const ids = ['a1', 'a2', 'a3', 'a4', 'a5'];
+      const log: string[] = [];
+      const h = harness({
+        states: ids.map((id) => state(id)),
+        usage: {},
+        writeBatchSize: 2,
+        monthlyUsage: (_period, accountIds) => {
+          log.push(`fetch ${accountIds.join(',')}`);
+          return usageOf(accountIds);
+        },
+        onBatch: async (accountIds) => {
+          log.push(`write ${accountIds.join(',')}`);
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          log.push(`written ${accountIds.join(',')}`);
+        },
+      });
+      const result = await new BillAccountsUseCase(h.deps).execute({ runId: 'run_1', period: Period.parse('2026-03'), accountIds: ids });
+      expect(result).toMatchObject({ processed: 5, issued: 5, skipped: 0, failures: [] });
+      expect(h.batches).toEqual([['a1', 'a2'], ['a3', 'a4'], ['a5']]);
+      // the next chunk's usage is fetched while the previous chunk is being written
+      expect(log.indexOf('fetch a3,a4')).toBeLessThan(log.indexOf('written a1,a2'));
+      expect(log.indexOf('fetch a5')).toBeLessThan(log.indexOf('written a3,a4'));
+    });
+
+    it('#11 an account stale in the batch (billed meanwhile) is drafted again and issued alone; the others are written by the batch', async () => {
+      const ids = ['a1', 'a2', 'a3'];
+      let staleOnce = true;
+      const h = harness({
+        states: ids.map((id) => state(id)),
+        usage: {},
+        monthlyUsage: (_period, accountIds) => usageOf(accountIds),
+        issue: (input) => {
+          if (input.accountId === 'a2' && staleOnce) {
+            staleOnce = false;
+            throw new StaleAccountError('a2');
+          }
+          return 'issued';
+        },
+      });
+      const result = await new BillAccountsUseCase(h.deps).execute({ runId: 'run_1', period: Period.parse('2026-03'), accountIds: ids });
+      expect(result).toMatchObject({ processed: 3, issued: 3, failures: [] });
+      expect(h.batches).toEqual([['a1', 'a2', 'a3']]);
+      // a2 drafted again (a second usage request, of a2 alone) and issued on its own
+      expect(h.usageCalls.map((call) => call.accountIds)).toEqual([ids, ['a2']]);
+      expect(h.issued.map((input) => input.accountId)).toEqual(['a1', 'a3', 'a2']);
+    });
+
+    it('#11 an account the batch sets aside (a credit settling older bills) is issued alone; already processed and closed are counted', async () => {
+      const ids = ['a1', 'a2', 'a3', 'a4'];
+      const alone: string[] = [];
+      const h = harness({
+        states: ids.map((id) => state(id)),
+        usage: {},
+        monthlyUsage: (_period, accountIds) => usageOf(accountIds),
+        batchOutcome: (input) => ({ a1: 'set_aside', a3: 'already_processed', a4: 'run_not_running' } as Record<string, BatchIssueOutcome>)[input.accountId],
+        issue: (input) => {
+          alone.push(input.accountId);
+          return 'issued';
+        },
+      });
+      const result = await new BillAccountsUseCase(h.deps).execute({ runId: 'run_1', period: Period.parse('2026-03'), accountIds: ids });
+      expect(alone).toEqual(['a2', 'a1']); // a2 in the batch, a1 alone after it
+      expect(result).toMatchObject({ processed: 2, issued: 2, skipped: 1, closed: 1, failures: [] });
     });
   });
 });
