@@ -95,11 +95,11 @@ async function main(): Promise<void> {
   let billingReplicas: { one: BillingRunResult; many: BillingRunResult } | null = null;
   if (!ONLY || ONLY === 'billing') {
     billing = await runBilling(ACCOUNTS, 1);
-    if (REPLICAS > 1) billingReplicas = { one: billing, many: await runBilling(ACCOUNTS, REPLICAS) };
     if (CURVE) {
       billingCurve = [];
       for (const accounts of CURVE_POINTS) billingCurve.push(await runBilling(accounts, 1));
     }
+    if (REPLICAS > 1) billingReplicas = { one: billing, many: await runBilling(ACCOUNTS, REPLICAS) };
   }
 
   sections.push(`# Benchmarks

@@ -260,7 +260,7 @@ discount_days as (
   join days d on x.effective_from <= d.day and (x.effective_to is null or x.effective_to > d.day)
 ),
 rated as (
-  select dl.subscription_id, dl.account_id, dl.q, dl.p, coalesce(pd.rate, ad.rate, 0) as r
+  select dl.subscription_id, dl.account_id, dl.day, dl.product_code, dl.q, dl.p, coalesce(pd.rate, ad.rate, 0) as r
   from daily dl
   left join discount_days pd on pd.account_id = dl.account_id and pd.product_code = dl.product_code and pd.day = dl.day
   left join discount_days ad on ad.account_id = dl.account_id and ad.product_code is null and ad.day = dl.day
