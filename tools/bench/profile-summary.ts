@@ -5,7 +5,9 @@
  *
  * FROM..TO (optional) keeps the samples taken in that window of the monotonic clock, in µs (as
  * `process.hrtime.bigint() / 1000n`; V8 stamps samples on the same clock): the billing bench prints
- * the window of its run, so that loading the data is left out.
+ * the window of its run, so that loading the data is left out. `around:PATTERN` instead takes the
+ * window from the first to the last sample with a frame of a source matching PATTERN on its stack
+ * (e.g. `around:account-drafter` for a billing run profiled before the bench printed its window).
  *
  * Self time of a function is the time of the samples taken while it was on top of the stack; the
  * profile's (idle), (program) and (garbage collector) pseudo-frames are listed like functions.
@@ -62,6 +64,37 @@ export function summarise(profile: CpuProfile, window?: { from: number; to: numb
   return { totalMs: span / 1000, functions };
 }
 
+/**
+ * The last stretch of samples with a frame of a source matching `pattern` on their stack (no gap of
+ * more than 5 s between two of them): from its first to its last sample.
+ */
+function windowAround(profile: CpuProfile, pattern: RegExp): { from: number; to: number } {
+  const parent = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  const byNode = new Map<number, ProfileNode>(profile.nodes.map((node) => [node.id, node]));
+  const matches = new Map<number, boolean>();
+  const matching = (id: number): boolean => {
+    const known = matches.get(id);
+    if (known !== undefined) return known;
+    const node = byNode.get(id);
+    const up = parent.get(id);
+    const result = (node !== undefined && pattern.test(node.callFrame.url)) || (up !== undefined && matching(up));
+    matches.set(id, result);
+    return result;
+  };
+  let at = profile.startTime;
+  let from = Number.POSITIVE_INFINITY;
+  let to = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < profile.samples.length; i += 1) {
+    at += profile.timeDeltas[i] ?? 0;
+    if (!matching(profile.samples[i])) continue;
+    if (at - to > 5_000_000) from = at;
+    to = at;
+  }
+  if (from > to) throw new Error(`no sample has a frame matching ${pattern}`);
+  return { from, to };
+}
+
 function main(): void {
   const [file, topText, windowText] = process.argv.slice(2);
   if (!file) {
@@ -69,12 +102,14 @@ function main(): void {
     process.exit(2);
   }
   const top = Number(topText ?? 15);
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const bounds = /^(\d+)\.\.(\d+)$/.exec(windowText ?? '');
-  const window = bounds ? { from: Number(bounds[1]), to: Number(bounds[2]) } : undefined;
-  const { totalMs, functions } = summarise(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile, window);
+  const around = /^around:(.+)$/.exec(windowText ?? '');
+  const window = bounds ? { from: Number(bounds[1]), to: Number(bounds[2]) } : around ? windowAround(profile, new RegExp(around[1])) : undefined;
+  const { totalMs, functions } = summarise(profile, window);
   const busyMs = functions.filter((f) => f.name !== '(idle)').reduce((sum, f) => sum + f.selfMs, 0);
   const lines = [
-    `profile ${file.split('/').pop() ?? file}${window ? ` window ${windowText}` : ''}: ${(totalMs / 1000).toFixed(1)} s recorded, ${(busyMs / 1000).toFixed(1)} s not idle`,
+    `profile ${file.split('/').pop() ?? file}${window ? ` window ${windowText} (${Math.round(window.from)}..${Math.round(window.to)} µs)` : ''}: ${(totalMs / 1000).toFixed(1)} s recorded, ${(busyMs / 1000).toFixed(1)} s not idle`,
     '',
     `${'self ms'.padStart(9)} ${'% busy'.padStart(7)}  function  (source)`,
     ...functions.slice(0, top).map((f) => `${f.selfMs.toFixed(0).padStart(9)} ${(f.name === '(idle)' ? '' : ((100 * f.selfMs) / busyMs).toFixed(1)).padStart(7)}  ${f.name}  ${f.where}`),
