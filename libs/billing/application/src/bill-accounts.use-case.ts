@@ -1,6 +1,12 @@
 import { newId, Period } from '@cec/kernel';
 import { AccountDrafter, PreparedAccount } from './account-drafter';
-import type { AccountBillingState, AccountFailure, BatchIssueOutcome, BillingDeps, IssueBillInput } from './billing.ports';
+import type {
+  AccountBillingState,
+  AccountFailure,
+  BatchIssueOutcome,
+  BillingDeps,
+  IssueBillInput,
+} from './billing.ports';
 import { forEachWithConcurrency } from './concurrency';
 import { jobFailureOf } from './job-failures';
 
@@ -83,7 +89,11 @@ export class BillAccountsUseCase {
   }
 
   /** The chunk's states, then its drafts (a permanent failure of a request narrowed by halving). */
-  private async prepareChunk(period: Period, ids: readonly string[], result: BillAccountsResult): Promise<PreparedChunk> {
+  private async prepareChunk(
+    period: Period,
+    ids: readonly string[],
+    result: BillAccountsResult,
+  ): Promise<PreparedChunk> {
     const states = await this.deps.ledger.loadStates(ids, period);
     const todo = states.filter((state) => !state.processed);
     result.skipped += states.length - todo.length;
@@ -92,7 +102,12 @@ export class BillAccountsUseCase {
     return { todo: todo.filter((state) => drafts.has(state.accountId)), drafts };
   }
 
-  private async draftIsolating(period: Period, todo: readonly AccountBillingState[], into: Map<string, PreparedAccount>, result: BillAccountsResult): Promise<void> {
+  private async draftIsolating(
+    period: Period,
+    todo: readonly AccountBillingState[],
+    into: Map<string, PreparedAccount>,
+    result: BillAccountsResult,
+  ): Promise<void> {
     try {
       const { prepared, failures } = await this.drafter.draft(period, todo, { markForCatchUp: true });
       result.failures.push(...failures);
@@ -110,7 +125,11 @@ export class BillAccountsUseCase {
     }
   }
 
-  private issueInput(command: BillAccountsCommand, state: AccountBillingState, account: PreparedAccount): IssueBillInput {
+  private issueInput(
+    command: BillAccountsCommand,
+    state: AccountBillingState,
+    account: PreparedAccount,
+  ): IssueBillInput {
     return {
       runId: command.runId,
       accountId: state.accountId,
@@ -127,7 +146,9 @@ export class BillAccountsUseCase {
   /** The chunk in one batch transaction; what it leaves out, alone. */
   private async write(command: BillAccountsCommand, chunk: PreparedChunk, result: BillAccountsResult): Promise<void> {
     if (chunk.todo.length === 0) return;
-    const inputs = chunk.todo.map((state) => this.issueInput(command, state, chunk.drafts.get(state.accountId) as PreparedAccount));
+    const inputs = chunk.todo.map((state) =>
+      this.issueInput(command, state, chunk.drafts.get(state.accountId) as PreparedAccount),
+    );
     let outcomes: Map<string, BatchIssueOutcome>;
     try {
       outcomes = await this.deps.ledger.issueBatch(inputs);
@@ -153,7 +174,11 @@ export class BillAccountsUseCase {
    * Accounts billed by someone else since their draft: drafted again from their state now, then
    * issued one by one; stale again, the job is redelivered (committed accounts are skipped then).
    */
-  private async redraftAlone(command: BillAccountsCommand, accountIds: readonly string[], result: BillAccountsResult): Promise<void> {
+  private async redraftAlone(
+    command: BillAccountsCommand,
+    accountIds: readonly string[],
+    result: BillAccountsResult,
+  ): Promise<void> {
     const states = await this.deps.ledger.loadStates(accountIds, command.period);
     const todo = states.filter((state) => !state.processed);
     result.skipped += states.length - todo.length;

@@ -106,7 +106,8 @@ function dayRuns(
       if (!version) continue;
       const key = `${productCode}@${version.effectiveFrom}`;
       if (!prices.has(key)) {
-        prices.set(key, { productCode, unitPrice: textOf(version.unitPrice), effectiveFrom: version.effectiveFrom, currency: version.currency });
+        const unitPrice = textOf(version.unitPrice);
+        prices.set(key, { productCode, unitPrice, effectiveFrom: version.effectiveFrom, currency: version.currency });
       }
       if (version.unitPrice.eq(charge.unitPrice)) pricedProduct = productCode;
     }
@@ -121,7 +122,8 @@ function dayRuns(
     ) {
       last.to = day.date;
     } else {
-      runs.push({ from: day.date, to: day.date, quantity: day.quantity, products: [...day.productCodes], pricedProduct, unitPrice, rate });
+      const products = [...day.productCodes];
+      runs.push({ from: day.date, to: day.date, quantity: day.quantity, products, pricedProduct, unitPrice, rate });
     }
     previous = day.date;
   }

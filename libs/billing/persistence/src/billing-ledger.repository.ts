@@ -3,7 +3,13 @@ import type { DateTime } from 'luxon';
 import { Currency, Money, newId, Period } from '@cec/kernel';
 import { BilledForPeriod, BillLine, deduct, settle } from '@cec/billing-domain';
 import { AccountInArrearsEvent, BillIssuedEvent, SUBJECTS } from '@cec/contracts';
-import type { AccountBillingState, BatchIssueOutcome, BillingLedger, IssueBillInput, IssueBillOutcome } from '@cec/billing-application';
+import type {
+  AccountBillingState,
+  BatchIssueOutcome,
+  BillingLedger,
+  IssueBillInput,
+  IssueBillOutcome,
+} from '@cec/billing-application';
 import { StaleAccountError } from '@cec/billing-application';
 import { applySettlements, LedgerInsert, ledgerValues, outstandingBills, settledEvent } from './account.repository';
 import { currentCorrelationId } from '@cec/platform';
@@ -231,10 +237,14 @@ export class SqlBillingLedger implements BillingLedger {
     if (inputs.length === 0) return outcomes;
     const runId = inputs[0].runId;
     const period = inputs[0].period.toString();
-    if (inputs.some((input) => input.runId !== runId || input.period.toString() !== period)) throw new Error('a batch is of one run and one period');
+    if (inputs.some((input) => input.runId !== runId || input.period.toString() !== period)) {
+      throw new Error('a batch is of one run and one period');
+    }
     // one lock order for every writer (two replicas on a redelivered job wait, never deadlock)
     const sorted = [...inputs].sort((a, b) => (a.accountId < b.accountId ? -1 : a.accountId > b.accountId ? 1 : 0));
-    if (new Set(sorted.map((input) => input.accountId)).size !== sorted.length) throw new Error('an account twice in one batch');
+    if (new Set(sorted.map((input) => input.accountId)).size !== sorted.length) {
+      throw new Error('an account twice in one batch');
+    }
     const at = sorted[0].issuedAt;
     return inTransaction(this.em, async (trx) => {
       const locked = await markAndLock(trx, runId, period, sorted, at.toJSDate());
@@ -271,14 +281,22 @@ interface LockedAccount {
  * running, whose row is share-locked so that a cancel waits for the batch) and the accounts newly
  * marked locked, in account order. Returns the locked accounts by id.
  */
-async function markAndLock(trx: Db, runId: string, period: string, sorted: readonly IssueBillInput[], at: Date): Promise<Map<string, LockedAccount>> {
+async function markAndLock(
+  trx: Db,
+  runId: string,
+  period: string,
+  sorted: readonly IssueBillInput[],
+  at: Date,
+): Promise<Map<string, LockedAccount>> {
   const list = await rows<LockedAccount & { id: string }>(
     trx,
     `with "run" as (select "id" from "billing_run" where "id" = ? and "status" = 'running' for share),
      "marked" as (
-       insert into "account_period" ("account_id", "period", "run_id", "usage_revision", "bill_id", "total", "processed_at")
+       insert into "account_period"
+              ("account_id", "period", "run_id", "usage_revision", "bill_id", "total", "processed_at")
        select i."account_id", ?, r."id", i."usage_revision", i."bill_id", i."total", ?::timestamptz
-         from unnest(?::text[], ?::bigint[], ?::text[], ?::numeric[]) with ordinality as i("account_id", "usage_revision", "bill_id", "total", "n")
+         from unnest(?::text[], ?::bigint[], ?::text[], ?::numeric[]) with ordinality
+              as i("account_id", "usage_revision", "bill_id", "total", "n")
          cross join "run" r
         order by i."n"
        on conflict do nothing returning "account_id")
@@ -338,10 +356,12 @@ class BatchWrites {
     const balanceAfter = deduction.balanceAfter;
     const outstandingAfter = outstandingBefore.plus(deduction.outstandingAmount);
     if (deduction.paidAmount.isPositive()) {
-      push(this.entries, newId('led'), accountId, 'deduction', deduction.paidAmount.negated().toString(), balanceAfter.toString(), billId, null);
+      const amount = deduction.paidAmount.negated().toString();
+      push(this.entries, newId('led'), accountId, 'deduction', amount, balanceAfter.toString(), billId, null);
     }
     if (deduction.credit.isPositive()) {
-      push(this.entries, newId('led'), accountId, 'adjustment', deduction.credit.toString(), balanceAfter.toString(), billId, null);
+      const amount = deduction.credit.toString();
+      push(this.entries, newId('led'), accountId, 'adjustment', amount, balanceAfter.toString(), billId, null);
     }
     const issued: BillIssuedEvent = {
       id: `bill-issued:${billId}`,
@@ -357,10 +377,28 @@ class BatchWrites {
     };
     push(this.events, issued.id, SUBJECTS.billIssued, JSON.stringify(issued));
     if (!outstandingBefore.isPositive() && outstandingAfter.isPositive()) {
-      const inArrears: AccountInArrearsEvent = { id: newId('evt'), occurredAt: this.issuedAt, accountId, outstanding: outstandingAfter.toString(), currency };
+      const inArrears: AccountInArrearsEvent = {
+        id: newId('evt'),
+        occurredAt: this.issuedAt,
+        accountId,
+        outstanding: outstandingAfter.toString(),
+        currency,
+      };
       push(this.events, inArrears.id, SUBJECTS.accountInArrears, JSON.stringify(inArrears));
     }
-    push(this.bills, billId, accountId, this.period, this.runId, currency, total.toString(), deduction.paidAmount.toString(), deduction.outstandingAmount.toString(), deduction.status, this.issuedAt);
+    push(
+      this.bills,
+      billId,
+      accountId,
+      this.period,
+      this.runId,
+      currency,
+      total.toString(),
+      deduction.paidAmount.toString(),
+      deduction.outstandingAmount.toString(),
+      deduction.status,
+      this.issuedAt,
+    );
     draft.lines.forEach((line, index) =>
       push(
         this.lines,
@@ -395,19 +433,27 @@ class BatchWrites {
     await execute(
       trx,
       `with "undo" as (delete from "account_period" where "period" = ? and "account_id" = any(?::text[])),
-       "b" as (insert into "bill" ("id", "account_id", "period", "run_id", "currency", "total", "paid_amount", "outstanding_amount", "status", "issued_at")
-         select * from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::numeric[], ?::numeric[], ?::numeric[], ?::text[], ?::timestamptz[])),
-       "l" as (insert into "bill_line" ("bill_id", "position", "account_id", "kind", "subscription_id", "product_code", "for_period", "quantity_days",
-                 "days_in_period", "list_amount", "discount_amount", "amount")
-         select * from unnest(?::text[], ?::int[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::int[], ?::numeric[], ?::numeric[], ?::numeric[])),
-       "i" as (insert into "bill_input" ("bill_id", "input") select u."bill_id", u."input"::jsonb from unnest(?::text[], ?::text[]) as u("bill_id", "input")),
+       "b" as (insert into "bill"
+                 ("id", "account_id", "period", "run_id", "currency", "total", "paid_amount", "outstanding_amount", "status", "issued_at")
+         select * from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::numeric[], ?::numeric[], ?::numeric[],
+                              ?::text[], ?::timestamptz[])),
+       "l" as (insert into "bill_line" ("bill_id", "position", "account_id", "kind", "subscription_id", "product_code", "for_period",
+                 "quantity_days", "days_in_period", "list_amount", "discount_amount", "amount")
+         select * from unnest(?::text[], ?::int[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::int[],
+                              ?::numeric[], ?::numeric[], ?::numeric[])),
+       "i" as (insert into "bill_input" ("bill_id", "input")
+         select u."bill_id", u."input"::jsonb from unnest(?::text[], ?::text[]) as u("bill_id", "input")),
        "e" as (insert into "ledger_entry" ("id", "account_id", "type", "amount", "balance_after", "bill_id", "reference", "created_at")
-         select u.*, ?::timestamptz from unnest(?::text[], ?::text[], ?::text[], ?::numeric[], ?::numeric[], ?::text[], ?::text[]) as u),
+         select u.*, ?::timestamptz
+           from unnest(?::text[], ?::text[], ?::text[], ?::numeric[], ?::numeric[], ?::text[], ?::text[]) as u),
        "o" as (insert into "outbox" ("event_id", "subject", "payload", "created_at", "correlation_id")
-         select u."event_id", u."subject", u."payload"::jsonb, ?::timestamptz, ? from unnest(?::text[], ?::text[], ?::text[]) with ordinality as u("event_id", "subject", "payload", "n")
+         select u."event_id", u."subject", u."payload"::jsonb, ?::timestamptz, ?
+           from unnest(?::text[], ?::text[], ?::text[]) with ordinality as u("event_id", "subject", "payload", "n")
           order by u."n"),
-       "r" as (update "account" a set "usage_revision" = u."usage_revision" from unnest(?::text[], ?::bigint[]) as u("id", "usage_revision") where a."id" = u."id")
-       update "account" a set "balance" = u."balance", "outstanding" = u."outstanding", "bill_seq" = a."bill_seq" + 1, "usage_revision" = u."usage_revision"
+       "r" as (update "account" a set "usage_revision" = u."usage_revision"
+                 from unnest(?::text[], ?::bigint[]) as u("id", "usage_revision") where a."id" = u."id")
+       update "account" a
+          set "balance" = u."balance", "outstanding" = u."outstanding", "bill_seq" = a."bill_seq" + 1, "usage_revision" = u."usage_revision"
          from unnest(?::text[], ?::numeric[], ?::numeric[], ?::bigint[]) as u("id", "balance", "outstanding", "usage_revision")
         where a."id" = u."id"`,
       [
