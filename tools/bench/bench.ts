@@ -4,7 +4,8 @@
  *
  *   BENCH_EVENTS (default 1,000,000)  BENCH_SUBSCRIPTIONS (10,000)  BENCH_ACCOUNTS (100,000)
  *   BENCH_ONLY=ingestion|billing      BENCH_SEED (42)
- *   BENCH_BILLING_REPLICAS=n (#11)    also runs BENCH_ACCOUNTS on n billing replicas sharing the run
+ *   BENCH_BILLING_REPLICAS=n (#11)    also runs BENCH_REPLICAS_ACCOUNTS (default BENCH_ACCOUNTS) accounts on
+ *                                     one and on n billing replicas sharing the run
  *   BENCH_CURVE=small|large (#11)     the billing cost curve: 10,000 and 100,000 accounts (large: and
  *                                     1,000,000; not for CI), table and chart (docs/bench-billing-curve.svg)
  *
@@ -27,6 +28,7 @@ const ACCOUNTS = env('BENCH_ACCOUNTS', 100_000);
 const SEED = env('BENCH_SEED', 42);
 const ONLY = process.env['BENCH_ONLY'];
 const REPLICAS = Math.max(1, env('BENCH_BILLING_REPLICAS', 1));
+const REPLICAS_ACCOUNTS = env('BENCH_REPLICAS_ACCOUNTS', ACCOUNTS);
 const CURVE = process.env['BENCH_CURVE'];
 if (CURVE !== undefined && CURVE !== 'small' && CURVE !== 'large') throw new Error(`BENCH_CURVE must be small or large, not ${CURVE}`);
 const CURVE_POINTS = CURVE === 'large' ? [10_000, 100_000, 1_000_000] : [10_000, 100_000];
@@ -99,7 +101,7 @@ async function main(): Promise<void> {
       billingCurve = [];
       for (const accounts of CURVE_POINTS) billingCurve.push(await runBilling(accounts, 1));
     }
-    if (REPLICAS > 1) billingReplicas = { one: billing, many: await runBilling(ACCOUNTS, REPLICAS) };
+    if (REPLICAS > 1) billingReplicas = { one: await runBilling(REPLICAS_ACCOUNTS, 1), many: await runBilling(REPLICAS_ACCOUNTS, REPLICAS) };
   }
 
   sections.push(`# Benchmarks

@@ -133,15 +133,19 @@ export function generate(accounts: number, seed: number): Generated {
 async function publish(natsUrl: string, subject: (typeof SUBJECTS)[keyof typeof SUBJECTS], messages: Array<{ id: string }>): Promise<void> {
   const nc = await connect({ servers: natsUrl });
   const js = nc.jetstream();
-  let inFlight: Promise<unknown>[] = [];
-  for (const message of messages) {
-    inFlight.push(js.publish(subject, encoder.encode(JSON.stringify(message)), { msgID: message.id }));
-    if (inFlight.length >= 2000) {
-      await Promise.all(inFlight);
-      inFlight = [];
+  // a window of publishes in flight; one that times out (a loaded machine) is published again with
+  // the same message id, which the stream's duplicate window keeps once
+  for (let i = 0; i < messages.length; i += 1000) {
+    let pending = messages.slice(i, i + 1000);
+    for (let attempt = 1; pending.length > 0; attempt += 1) {
+      const outcomes = await Promise.allSettled(
+        pending.map((message) => js.publish(subject, encoder.encode(JSON.stringify(message)), { msgID: message.id, timeout: 30_000 })),
+      );
+      const failed = pending.filter((_, index) => outcomes[index].status === 'rejected');
+      if (failed.length > 0 && attempt >= 5) throw (outcomes.find((outcome) => outcome.status === 'rejected') as PromiseRejectedResult).reason;
+      pending = failed;
     }
   }
-  await Promise.all(inFlight);
   await nc.close();
 }
 
