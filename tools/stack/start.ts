@@ -44,7 +44,7 @@ async function main(): Promise<void> {
   for (const app of APPS) await runStep(app, 'migrate.ts', env);
   await runStep('catalog', 'seed.ts', env);
 
-  const children = new Map<StackApp, ChildProcess>();
+  const children = new Map<string, ChildProcess>();
   let stopping = false;
   const stop = (code: number): void => {
     if (stopping) return;
@@ -59,30 +59,40 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => stop(0));
   process.on('SIGTERM', () => stop(0));
 
-  for (const app of APPS) {
-    const child = spawn(process.execPath, [runTs, join(root, 'apps', app, 'src', 'main.ts')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const ports = APPS.map((app) => Number(env[`${app.toUpperCase()}_PORT`] || DEFAULT_PORTS[app]));
+  // BILLING_REPLICAS=n (#11): n billing processes sharing the run's work queue; replica i (2..n)
+  // listens on BILLING_PORT + 50 × (i - 1)
+  const replicas = Math.max(1, Number(env['BILLING_REPLICAS'] || 1));
+  const processes: Array<{ app: StackApp; name: string; port: number }> = APPS.map((app, i) => ({ app, name: app, port: ports[i] }));
+  for (let i = 2; i <= replicas; i += 1) processes.push({ app: 'billing', name: `billing-${i}`, port: ports[APPS.indexOf('billing')] + 50 * (i - 1) });
+  for (const { app, name, port } of processes) {
+    // e.g. BILLING_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof": node flags for one app (profiling)
+    const nodeArgs = (env[`${app.toUpperCase()}_NODE_ARGS`] ?? '').split(/\s+/).filter((arg) => arg.length > 0);
+    const child = spawn(process.execPath, [...nodeArgs, runTs, join(root, 'apps', app, 'src', 'main.ts')], {
+      env: { ...env, [`${app.toUpperCase()}_PORT`]: String(port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const forward = (data: Buffer): void => data.toString().trimEnd().split('\n').forEach((line) => say(app, line));
     child.stdout?.on('data', forward);
     child.stderr?.on('data', forward);
     child.on('exit', (code, signal) => {
       if (!stopping) {
-        say('stack', `${app} exited unexpectedly (${signal ?? code}); stopping the others`);
+        say('stack', `${name} exited unexpectedly (${signal ?? code}); stopping the others`);
         stop(1);
       }
     });
-    children.set(app, child);
+    children.set(name, child);
   }
 
-  const ports = APPS.map((app) => Number(env[`${app.toUpperCase()}_PORT`] || DEFAULT_PORTS[app]));
-  const healthy = await Promise.all(ports.map((port) => waitHealthy(port)));
+  const healthy = await Promise.all(processes.map(({ port }) => waitHealthy(port)));
   if (healthy.some((ok) => !ok)) {
-    say('stack', `not healthy in time: ${APPS.filter((_, i) => !healthy[i]).join(', ')}`);
+    say('stack', `not healthy in time: ${processes.filter((_, i) => !healthy[i]).map(({ name }) => name).join(', ')}`);
     stop(1);
     return;
   }
   await startConsole(env, (line) => say('stack', line));
   say('stack', 'all four apps are up:');
-  APPS.forEach((app, i) => say('stack', `  ${app.padEnd(12)} http://127.0.0.1:${ports[i]}  (docs: /docs, health: /health)`));
+  processes.forEach(({ name, port }) => say('stack', `  ${name.padEnd(12)} http://127.0.0.1:${port}  (docs: /docs, health: /health)`));
   say('stack', file ? `operator token file: ${file}  (use: Authorization: Bearer $(cat ${file}))` : 'operator tokens: from OPERATOR_TOKENS');
   say('stack', 'Ctrl-C stops them all');
 }

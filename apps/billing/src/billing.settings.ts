@@ -56,8 +56,9 @@ function delays(env: Env, name: string, fallback: readonly number[]): readonly n
 
 export function loadBillingRunSettings(env: Env = process.env, overrides: Partial<BillingRunSettings> = {}): BillingRunSettings {
   const settings: BillingRunSettings = {
-    batchSize: Math.max(1, positiveInt(env, 'BILLING_RUN_BATCH_SIZE', 250)),
+    batchSize: Math.max(1, positiveInt(env, 'BILLING_RUN_BATCH_SIZE', 2000)),
     accountConcurrency: Math.max(1, positiveInt(env, 'BILLING_ACCOUNT_CONCURRENCY', 6)),
+    writeBatchSize: Math.max(1, positiveInt(env, 'BILLING_WRITE_BATCH_SIZE', 500)),
     jobsInParallel: Math.max(1, positiveInt(env, 'BILLING_JOBS_IN_PARALLEL', 2)),
     jobAckWaitMs: Math.max(1000, positiveInt(env, 'BILLING_JOB_ACK_WAIT_MS', 10_000)),
     jobMaxAttempts: Math.max(1, positiveInt(env, 'BILLING_JOB_MAX_ATTEMPTS', 8)),

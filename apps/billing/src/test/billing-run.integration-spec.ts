@@ -289,6 +289,31 @@ describe('billing: the monthly run, bills, deduction, top-ups and the ledger (Po
     });
   });
 
+  it('R6.2 R7.4 #11 a credit (negative total) of an account with an outstanding bill settles it: issued alone, outside the batch, with the others of the run', async () => {
+    catalog.price('ls-cec', '30.00');
+    const acc = await account('ls');
+    const other = await account('ls-other');
+    metering.set(acc, `${acc}-s1`, '2026-08', days('2026-08', 1, 31, 1, 'ls-cec'));
+    await runPeriod(api(), '2026-08');
+    expect(await onlyBill(acc, '2026-08')).toMatchObject({ total: '30.00', paidAmount: '0.00', outstandingAmount: '30.00', status: 'unpaid' });
+    // late: August had the agent for 10 days only (10 * 30 / 31 = 9.68): -20.32 on September's bill
+    metering.set(acc, `${acc}-s1`, '2026-08', days('2026-08', 1, 10, 1, 'ls-cec'));
+    metering.set(other, `${other}-s1`, '2026-09', days('2026-09', 1, 30, 1, 'ls-cec'));
+    await runPeriod(api(), '2026-09');
+    const september = await onlyBill(acc, '2026-09');
+    expect(september).toMatchObject({ total: '-20.32', paidAmount: '0.00', outstandingAmount: '0.00', status: 'paid' });
+    // the credit went to the balance and settled August's bill at once
+    expect(await onlyBill(acc, '2026-08')).toMatchObject({ total: '30.00', paidAmount: '20.32', outstandingAmount: '9.68', status: 'partially_paid' });
+    expect((await api().get<{ balance: string; outstanding: string }>(`/v1/accounts/${acc}/balance`)).body).toMatchObject({ balance: '0.00', outstanding: '9.68' });
+    const ledger = await api().get<Array<{ type: string; amount: string; balanceAfter: string }>>(`/v1/accounts/${acc}/ledger`);
+    expect(ledger.body.slice(-2).map((entry) => [entry.type, entry.amount, entry.balanceAfter])).toEqual([
+      ['adjustment', '20.32', '20.32'],
+      ['settlement', '-20.32', '0.00'],
+    ]);
+    // the other account of the run was billed by the batch
+    expect(await onlyBill(other, '2026-09')).toMatchObject({ total: '30.00', status: 'unpaid' });
+  });
+
   it('R7.2 two concurrent starts of one month make one run; each account is billed once, in batches (one metering request per batch)', async () => {
     catalog.price('cc-cec', '10.00');
     const accounts: string[] = [];

@@ -2,7 +2,7 @@ import { FakeClock, Money, Period, RemoteCallError } from '@cec/kernel';
 import type { BilledForPeriod } from '@cec/billing-domain';
 import { type MonthlyUsageReply, type ResolvePricesRequest, type UsageRevisionsRequest, toUsageRuns } from '@cec/contracts';
 import { BillAccountsUseCase } from './bill-accounts.use-case';
-import type { AccountBillingState, BillingDeps, IssueBillInput, IssueBillOutcome } from './billing.ports';
+import type { AccountBillingState, BatchIssueOutcome, BillingDeps, IssueBillInput, IssueBillOutcome } from './billing.ports';
 import { StaleAccountError } from './billing.ports';
 
 function month(period: string, days: number, quantity: number, code: string): Array<{ date: string; quantity: number; productCodes: string[] }> {
@@ -15,6 +15,8 @@ interface Harness {
   revisionCalls: UsageRevisionsRequest[];
   priceCalls: ResolvePricesRequest[];
   issued: IssueBillInput[];
+  /** The accounts of each issueBatch call, in order. */
+  batches: string[][];
 }
 
 function harness(options: {
@@ -26,8 +28,14 @@ function harness(options: {
   issue?: (input: IssueBillInput) => IssueBillOutcome;
   /** Answers (or refuses) a usage request instead of `usage`. */
   monthlyUsage?: (period: string, accountIds: readonly string[]) => MonthlyUsageReply;
+  /** An account's outcome in a batch write instead of `issue` (e.g. `set_aside`). */
+  batchOutcome?: (input: IssueBillInput) => BatchIssueOutcome | undefined;
+  /** Accounts per batch write. */
+  writeBatchSize?: number;
+  /** Called when a batch write starts; the write ends when the returned promise does. */
+  onBatch?: (accountIds: string[]) => Promise<void>;
 }): Harness {
-  const h: Harness = { usageCalls: [], revisionCalls: [], priceCalls: [], issued: [], deps: undefined as unknown as BillingDeps };
+  const h: Harness = { usageCalls: [], revisionCalls: [], priceCalls: [], issued: [], batches: [], deps: undefined as unknown as BillingDeps };
   const unused = (): never => {
     throw new Error('not used here');
   };
@@ -44,6 +52,30 @@ function harness(options: {
       issue: async (input) => {
         h.issued.push(input);
         return options.issue ? options.issue(input) : input.draft.billable ? 'issued' : 'nothing_to_bill';
+      },
+      // the batch as the ledger does it, account by account: a stale account is left out
+      issueBatch: async (inputs) => {
+        const outcomes = new Map<string, BatchIssueOutcome>();
+        const written: IssueBillInput[] = [];
+        h.batches.push(inputs.map((input) => input.accountId));
+        await options.onBatch?.(inputs.map((input) => input.accountId));
+        for (const input of inputs) {
+          const given = options.batchOutcome?.(input);
+          if (given !== undefined) {
+            outcomes.set(input.accountId, given);
+            continue;
+          }
+          try {
+            outcomes.set(input.accountId, options.issue ? options.issue(input) : input.draft.billable ? 'issued' : 'nothing_to_bill');
+            written.push(input);
+          } catch (error) {
+            // one transaction: any other failure writes nothing of the batch
+            if (!(error instanceof StaleAccountError)) throw error;
+            outcomes.set(input.accountId, 'stale');
+          }
+        }
+        h.issued.push(...written);
+        return outcomes;
       },
     },
     usage: {
@@ -66,7 +98,7 @@ function harness(options: {
     jobs: { enqueue: unused, stillQueued: unused },
     events: { poke: () => undefined },
     clock: new FakeClock('2026-04-01T00:00:00Z'),
-    settings: { batchSize: 100, accountConcurrency: 3 },
+    settings: { batchSize: 100, accountConcurrency: 3, writeBatchSize: options.writeBatchSize },
   };
   return h;
 }
@@ -180,7 +212,7 @@ describe('BillAccountsUseCase (R4, R6.2, R7.2)', () => {
       expect(h.issued).toEqual([]);
     });
 
-    it('#9.1 a database refusal of one account (numeric overflow) fails that account; a transient one retries after the others are committed', async () => {
+    it('#9.1 #11 a database refusal of one account (numeric overflow) fails that account alone (the batch is retried account by account); a transient one is retried', async () => {
       const ids = ['a1', 'a2', 'a3'];
       const overflow = Object.assign(new Error('numeric field overflow'), { code: '22003', severity: 'ERROR' });
       const h = harness({
@@ -205,7 +237,81 @@ describe('BillAccountsUseCase (R4, R6.2, R7.2)', () => {
         },
       });
       await expect(new BillAccountsUseCase(transient.deps).execute({ runId: 'run_1', period: Period.parse('2026-03'), accountIds: ids })).rejects.toBe(down);
-      expect(transient.issued.map((input) => input.accountId).sort()).toEqual(ids);
+      // #11: the batch is one transaction: a transient failure commits none of it (the redelivery bills it)
+      expect(transient.issued).toEqual([]);
+    });
+  });
+  describe('#11 batch writes', () => {
+    const usageOf = (ids: readonly string[]): MonthlyUsageReply => ({
+      period: '2026-03',
+      asOfRevision: '9',
+      subscriptions: ids.map((id) => ({ subscriptionId: `${id}-s`, accountId: id, runs: toUsageRuns(month('2026-03', 31, 1, 'basic')) })),
+    });
+
+    it('#11 writes a job in chunks, one batch write per chunk, and fetches the next chunk while one is written', async () => {
+      const ids = ['a1', 'a2', 'a3', 'a4', 'a5'];
+      const log: string[] = [];
+      const h = harness({
+        states: ids.map((id) => state(id)),
+        usage: {},
+        writeBatchSize: 2,
+        monthlyUsage: (_period, accountIds) => {
+          log.push(`fetch ${accountIds.join(',')}`);
+          return usageOf(accountIds);
+        },
+        onBatch: async (accountIds) => {
+          log.push(`write ${accountIds.join(',')}`);
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          log.push(`written ${accountIds.join(',')}`);
+        },
+      });
+      const result = await new BillAccountsUseCase(h.deps).execute({ runId: 'run_1', period: Period.parse('2026-03'), accountIds: ids });
+      expect(result).toMatchObject({ processed: 5, issued: 5, skipped: 0, failures: [] });
+      expect(h.batches).toEqual([['a1', 'a2'], ['a3', 'a4'], ['a5']]);
+      // the next chunk's usage is fetched while the previous chunk is being written
+      expect(log.indexOf('fetch a3,a4')).toBeLessThan(log.indexOf('written a1,a2'));
+      expect(log.indexOf('fetch a5')).toBeLessThan(log.indexOf('written a3,a4'));
+    });
+
+    it('#11 an account stale in the batch (billed meanwhile) is drafted again and issued alone; the others are written by the batch', async () => {
+      const ids = ['a1', 'a2', 'a3'];
+      let staleOnce = true;
+      const h = harness({
+        states: ids.map((id) => state(id)),
+        usage: {},
+        monthlyUsage: (_period, accountIds) => usageOf(accountIds),
+        issue: (input) => {
+          if (input.accountId === 'a2' && staleOnce) {
+            staleOnce = false;
+            throw new StaleAccountError('a2');
+          }
+          return 'issued';
+        },
+      });
+      const result = await new BillAccountsUseCase(h.deps).execute({ runId: 'run_1', period: Period.parse('2026-03'), accountIds: ids });
+      expect(result).toMatchObject({ processed: 3, issued: 3, failures: [] });
+      expect(h.batches).toEqual([['a1', 'a2', 'a3']]);
+      // a2 drafted again (a second usage request, of a2 alone) and issued on its own
+      expect(h.usageCalls.map((call) => call.accountIds)).toEqual([ids, ['a2']]);
+      expect(h.issued.map((input) => input.accountId)).toEqual(['a1', 'a3', 'a2']);
+    });
+
+    it('#11 an account the batch sets aside (a credit settling older bills) is issued alone; already processed and closed are counted', async () => {
+      const ids = ['a1', 'a2', 'a3', 'a4'];
+      const alone: string[] = [];
+      const h = harness({
+        states: ids.map((id) => state(id)),
+        usage: {},
+        monthlyUsage: (_period, accountIds) => usageOf(accountIds),
+        batchOutcome: (input) => ({ a1: 'set_aside', a3: 'already_processed', a4: 'run_not_running' } as Record<string, BatchIssueOutcome>)[input.accountId],
+        issue: (input) => {
+          alone.push(input.accountId);
+          return 'issued';
+        },
+      });
+      const result = await new BillAccountsUseCase(h.deps).execute({ runId: 'run_1', period: Period.parse('2026-03'), accountIds: ids });
+      expect(alone).toEqual(['a2', 'a1']); // a2 in the batch, a1 alone after it
+      expect(result).toMatchObject({ processed: 2, issued: 2, skipped: 1, closed: 1, failures: [] });
     });
   });
 });

@@ -313,6 +313,13 @@ export interface IssueBillInput {
 /** `run_not_running`: the run was cancelled (or ended) meanwhile; nothing was written. */
 export type IssueBillOutcome = 'issued' | 'nothing_to_bill' | 'already_processed' | 'run_not_running';
 
+/**
+ * An account's outcome in a batch write ({@link BillingLedger.issueBatch}): as {@link IssueBillOutcome},
+ * or `stale` (billed by someone else since it was drafted: `bill_seq` moved; nothing written, to
+ * draft again), or `set_aside` (a credit that settles older bills: nothing written, to issue alone).
+ */
+export type BatchIssueOutcome = IssueBillOutcome | 'stale' | 'set_aside';
+
 /** Thrown when an account was billed by someone else between drafting and issuing. */
 export class StaleAccountError extends Error {
   constructor(readonly accountId: string) {
@@ -333,6 +340,14 @@ export interface BillingLedger {
    * lines, deduction or credit ledger entries, balance, outbox events.
    */
   issue(input: IssueBillInput): Promise<IssueBillOutcome>;
+  /**
+   * A batch of accounts of one run and period in ONE transaction of a few set-based statements
+   * (markers, bills, lines, inputs, ledger entries, outbox events, balances), each account all or
+   * nothing: an account found processed, stale or needing settlements is left out (its outcome
+   * says why) while the others are written. Thrown (nothing written): the batch could not be
+   * written, e.g. one account's data refused by the database; the caller then issues each alone.
+   */
+  issueBatch(inputs: readonly IssueBillInput[]): Promise<Map<string, BatchIssueOutcome>>;
 }
 
 // ---- top-ups ----
@@ -389,8 +404,13 @@ export interface EventRelay {
 export interface BillingSettings {
   /** Accounts per job (one metering and one catalog request per job). */
   readonly batchSize: number;
-  /** Account transactions in flight at a time within a job. */
+  /** Account transactions in flight at a time within a job (accounts issued alone, outside a batch). */
   readonly accountConcurrency: number;
+  /**
+   * Accounts written per batch transaction within a job (default 500); the next chunk of the job
+   * is fetched and drafted while one is written.
+   */
+  readonly writeBatchSize?: number;
 }
 
 export interface BillingDeps {

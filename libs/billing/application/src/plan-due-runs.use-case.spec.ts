@@ -118,6 +118,7 @@ class World {
         },
         billedAmounts: unused,
         issue: unused,
+        issueBatch: unused,
       },
       bills: { find: unused, list: unused },
       topUps: { apply: unused },

@@ -62,6 +62,7 @@ function harness(status: BillingRunView['status'], usage: () => never): { deps: 
       processedPeriods: unused,
       billedAmounts: unused,
       issue: unused,
+      issueBatch: unused,
     },
     usage: { monthlyUsage: async () => usage(), revisions: unused },
     catalog: { resolvePrices: unused, productExists: unused },

@@ -93,7 +93,9 @@ function dayRuns(
   days: readonly DailyUsage[],
   prices: Map<string, PriceVersionUsed>,
 ): DayRunInput[] {
-  const runs: DayRunInput[] = [];
+  // built in place (one object per run, not per day) and decimals turned to text once each: the
+  // inputs of every bill of a run are made on its hot path (#11)
+  const runs: Array<{ -readonly [K in keyof DayRunInput]: DayRunInput[K] }> = [];
   let previous: CalendarDate | null = null;
   for (const day of validatedDays(period, days, subscriptionId)) {
     if (day.quantity === 0) continue;
@@ -102,30 +104,41 @@ function dayRuns(
     for (const productCode of day.productCodes) {
       const version = input.prices.versionOn(productCode, day.date);
       if (!version) continue;
-      prices.set(`${productCode}@${version.effectiveFrom}`, {
-        productCode,
-        unitPrice: version.unitPrice.toString(),
-        effectiveFrom: version.effectiveFrom,
-        currency: version.currency,
-      });
+      const key = `${productCode}@${version.effectiveFrom}`;
+      if (!prices.has(key)) {
+        const unitPrice = textOf(version.unitPrice);
+        prices.set(key, { productCode, unitPrice, effectiveFrom: version.effectiveFrom, currency: version.currency });
+      }
       if (version.unitPrice.eq(charge.unitPrice)) pricedProduct = productCode;
     }
-    const next = {
-      quantity: day.quantity,
-      products: [...day.productCodes],
-      pricedProduct,
-      unitPrice: charge.unitPrice.toString(),
-      rate: charge.rate.toString(),
-    };
+    const unitPrice = textOf(charge.unitPrice);
+    const rate = textOf(charge.rate);
     const last = runs[runs.length - 1];
-    if (last && previous !== null && billingCalendar.nextDate(previous) === day.date && sameRun(last, next)) {
-      runs[runs.length - 1] = { ...last, to: day.date };
+    if (
+      last &&
+      previous !== null &&
+      billingCalendar.nextDate(previous) === day.date &&
+      sameRun(last, { quantity: day.quantity, products: day.productCodes, pricedProduct, unitPrice, rate })
+    ) {
+      last.to = day.date;
     } else {
-      runs.push({ from: day.date, to: day.date, ...next });
+      const products = [...day.productCodes];
+      runs.push({ from: day.date, to: day.date, quantity: day.quantity, products, pricedProduct, unitPrice, rate });
     }
     previous = day.date;
   }
   return runs;
+}
+
+/** The text of a decimal (immutable), made once per instance. */
+const texts = new WeakMap<object, string>();
+function textOf(value: { toString(): string }): string {
+  let text = texts.get(value);
+  if (text === undefined) {
+    text = value.toString();
+    texts.set(value, text);
+  }
+  return text;
 }
 
 function usageOf(subscriptions: readonly SubscriptionUsage[], subscriptionId: string): readonly DailyUsage[] {

@@ -3,12 +3,18 @@ import type { DateTime } from 'luxon';
 import { Currency, Money, newId, Period } from '@cec/kernel';
 import { BilledForPeriod, BillLine, deduct, settle } from '@cec/billing-domain';
 import { AccountInArrearsEvent, BillIssuedEvent, SUBJECTS } from '@cec/contracts';
-import type { AccountBillingState, BillingLedger, IssueBillInput, IssueBillOutcome } from '@cec/billing-application';
+import type {
+  AccountBillingState,
+  BatchIssueOutcome,
+  BillingLedger,
+  IssueBillInput,
+  IssueBillOutcome,
+} from '@cec/billing-application';
 import { StaleAccountError } from '@cec/billing-application';
 import { applySettlements, LedgerInsert, ledgerValues, outstandingBills, settledEvent } from './account.repository';
 import { currentCorrelationId } from '@cec/platform';
 import type { OutboxRow } from './outbox-sql';
-import { execute, placeholders, rows, textArray, inTransaction } from './sql';
+import { Db, execute, placeholders, rows, textArray, inTransaction } from './sql';
 
 function iso(at: DateTime): string {
   return at.toUTC().toISO({ suppressMilliseconds: true }) as string;
@@ -228,4 +234,252 @@ export class SqlBillingLedger implements BillingLedger {
       return 'issued';
     });
   }
+  async issueBatch(inputs: readonly IssueBillInput[]): Promise<Map<string, BatchIssueOutcome>> {
+    const outcomes = new Map<string, BatchIssueOutcome>();
+    if (inputs.length === 0) return outcomes;
+    const runId = inputs[0].runId;
+    const period = inputs[0].period.toString();
+    if (inputs.some((input) => input.runId !== runId || input.period.toString() !== period)) {
+      throw new Error('a batch is of one run and one period');
+    }
+    // one lock order for every writer (two replicas on a redelivered job wait, never deadlock)
+    const sorted = [...inputs].sort((a, b) => (a.accountId < b.accountId ? -1 : a.accountId > b.accountId ? 1 : 0));
+    if (new Set(sorted.map((input) => input.accountId)).size !== sorted.length) {
+      throw new Error('an account twice in one batch');
+    }
+    const at = sorted[0].issuedAt;
+    return inTransaction(this.em, async (trx) => {
+      const locked = await markAndLock(trx, runId, period, sorted, at.toJSDate());
+      if (locked.size < sorted.length) {
+        // not marked now: processed already, or the run is no longer running (cancelled meanwhile)
+        const [run] = await rows<{ status: string }>(trx, 'select "status" from "billing_run" where "id" = ?', [runId]);
+        const missing: BatchIssueOutcome = run?.status === 'running' ? 'already_processed' : 'run_not_running';
+        for (const input of sorted) if (!locked.has(input.accountId)) outcomes.set(input.accountId, missing);
+      }
+      const writes = new BatchWrites(runId, period, at);
+      const undo: string[] = [];
+      for (const input of sorted) {
+        const account = locked.get(input.accountId);
+        if (!account) continue;
+        const outcome = writes.add(input, account);
+        if (outcome === 'stale' || outcome === 'set_aside') undo.push(input.accountId);
+        outcomes.set(input.accountId, outcome);
+      }
+      await writes.flush(trx, undo);
+      return outcomes;
+    });
+  }
+}
+
+interface LockedAccount {
+  currency: string;
+  balance: string;
+  outstanding: string;
+  bill_seq: number;
+}
+
+/**
+ * Statement 1 of a batch: the processed markers of every account (written only while the run is
+ * running, whose row is share-locked so that a cancel waits for the batch) and the accounts newly
+ * marked locked, in account order. Returns the locked accounts by id.
+ */
+async function markAndLock(
+  trx: Db,
+  runId: string,
+  period: string,
+  sorted: readonly IssueBillInput[],
+  at: Date,
+): Promise<Map<string, LockedAccount>> {
+  const list = await rows<LockedAccount & { id: string }>(
+    trx,
+    `with "run" as (select "id" from "billing_run" where "id" = ? and "status" = 'running' for share),
+     "marked" as (
+       insert into "account_period"
+              ("account_id", "period", "run_id", "usage_revision", "bill_id", "total", "processed_at")
+       select i."account_id", ?, r."id", i."usage_revision", i."bill_id", i."total", ?::timestamptz
+         from unnest(?::text[], ?::bigint[], ?::text[], ?::numeric[]) with ordinality
+              as i("account_id", "usage_revision", "bill_id", "total", "n")
+         cross join "run" r
+        order by i."n"
+       on conflict do nothing returning "account_id")
+     select a."id", a."currency", a."balance"::text, a."outstanding"::text, a."bill_seq"
+       from "account" a join "marked" m on m."account_id" = a."id"
+      order by a."id"
+        for update of a`,
+    [
+      runId,
+      period,
+      at,
+      sorted.map((input) => input.accountId),
+      sorted.map((input) => input.usageRevision),
+      sorted.map((input) => (input.draft.billable ? input.billId : null)),
+      sorted.map((input) => (input.draft.billable ? input.draft.total.toString() : null)),
+    ],
+  );
+  return new Map(list.map((row) => [row.id, row]));
+}
+
+/** Column arrays of a batch's rows, written by {@link BatchWrites.flush} in one statement. */
+class BatchWrites {
+  private readonly bills = columns(10);
+  private readonly lines = columns(12);
+  private readonly inputs = columns(2);
+  private readonly entries = columns(7);
+  private readonly events = columns(3);
+  private readonly balances = columns(4);
+  private readonly revisions = columns(2);
+  private readonly issuedAt: string;
+
+  constructor(
+    private readonly runId: string,
+    private readonly period: string,
+    private readonly at: DateTime,
+  ) {
+    this.issuedAt = iso(at);
+  }
+
+  /** One account's rows (R7.4 deduction), or why it is left out of the batch. */
+  add(input: IssueBillInput, account: LockedAccount): BatchIssueOutcome {
+    const { draft, accountId } = input;
+    // billed since the draft was made? then the draft is stale
+    if (account.bill_seq !== input.expectedBillSeq) return 'stale';
+    if (!draft.billable) {
+      push(this.revisions, accountId, input.usageRevision);
+      return 'nothing_to_bill';
+    }
+    const billId = input.billId;
+    const currency = account.currency as Currency;
+    const balance = Money.ofCents(account.balance, currency);
+    const outstandingBefore = Money.ofCents(account.outstanding, currency);
+    const total = Money.ofCents(draft.total.amount, currency);
+    const deduction = deduct(balance, total);
+    // a credit that settles older bills locks and updates them: rare (late usage), issued alone
+    if (deduction.credit.isPositive() && outstandingBefore.isPositive()) return 'set_aside';
+    const balanceAfter = deduction.balanceAfter;
+    const outstandingAfter = outstandingBefore.plus(deduction.outstandingAmount);
+    if (deduction.paidAmount.isPositive()) {
+      const amount = deduction.paidAmount.negated().toString();
+      push(this.entries, newId('led'), accountId, 'deduction', amount, balanceAfter.toString(), billId, null);
+    }
+    if (deduction.credit.isPositive()) {
+      const amount = deduction.credit.toString();
+      push(this.entries, newId('led'), accountId, 'adjustment', amount, balanceAfter.toString(), billId, null);
+    }
+    const issued: BillIssuedEvent = {
+      id: `bill-issued:${billId}`,
+      occurredAt: this.issuedAt,
+      billId,
+      accountId,
+      period: this.period,
+      currency,
+      total: total.toString(),
+      paidAmount: deduction.paidAmount.toString(),
+      outstandingAmount: deduction.outstandingAmount.toString(),
+      status: deduction.status,
+    };
+    push(this.events, issued.id, SUBJECTS.billIssued, JSON.stringify(issued));
+    if (!outstandingBefore.isPositive() && outstandingAfter.isPositive()) {
+      const inArrears: AccountInArrearsEvent = {
+        id: newId('evt'),
+        occurredAt: this.issuedAt,
+        accountId,
+        outstanding: outstandingAfter.toString(),
+        currency,
+      };
+      push(this.events, inArrears.id, SUBJECTS.accountInArrears, JSON.stringify(inArrears));
+    }
+    push(
+      this.bills,
+      billId,
+      accountId,
+      this.period,
+      this.runId,
+      currency,
+      total.toString(),
+      deduction.paidAmount.toString(),
+      deduction.outstandingAmount.toString(),
+      deduction.status,
+      this.issuedAt,
+    );
+    draft.lines.forEach((line, index) =>
+      push(
+        this.lines,
+        billId,
+        index + 1,
+        accountId,
+        line.kind,
+        line.subscriptionId,
+        line.productCode,
+        line.forPeriod.toString(),
+        line.quantityDays,
+        line.daysInPeriod,
+        line.listAmount.toString(),
+        line.discountAmount.toString(),
+        line.amount.toString(),
+      ),
+    );
+    // issue 10: the inputs the bill was rated from, in the bill's transaction
+    if (input.input) push(this.inputs, billId, JSON.stringify(input.input));
+    push(this.balances, accountId, balanceAfter.toString(), outstandingAfter.toString(), input.usageRevision);
+    return 'issued';
+  }
+
+  /**
+   * Statement 2 of a batch: the markers of the accounts left out taken back, then bills, lines,
+   * inputs, ledger entries, outbox events and balances of the others, one multi-row insert each
+   * (arrays, unnest), in one statement.
+   */
+  async flush(trx: Db, undo: readonly string[]): Promise<void> {
+    const at = this.at.toJSDate();
+    const correlationId = currentCorrelationId() ?? null;
+    await execute(
+      trx,
+      `with "undo" as (delete from "account_period" where "period" = ? and "account_id" = any(?::text[])),
+       "b" as (insert into "bill"
+                 ("id", "account_id", "period", "run_id", "currency", "total", "paid_amount", "outstanding_amount", "status", "issued_at")
+         select * from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::numeric[], ?::numeric[], ?::numeric[],
+                              ?::text[], ?::timestamptz[])),
+       "l" as (insert into "bill_line" ("bill_id", "position", "account_id", "kind", "subscription_id", "product_code", "for_period",
+                 "quantity_days", "days_in_period", "list_amount", "discount_amount", "amount")
+         select * from unnest(?::text[], ?::int[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::int[],
+                              ?::numeric[], ?::numeric[], ?::numeric[])),
+       "i" as (insert into "bill_input" ("bill_id", "input")
+         select u."bill_id", u."input"::jsonb from unnest(?::text[], ?::text[]) as u("bill_id", "input")),
+       "e" as (insert into "ledger_entry" ("id", "account_id", "type", "amount", "balance_after", "bill_id", "reference", "created_at")
+         select u.*, ?::timestamptz
+           from unnest(?::text[], ?::text[], ?::text[], ?::numeric[], ?::numeric[], ?::text[], ?::text[]) as u),
+       "o" as (insert into "outbox" ("event_id", "subject", "payload", "created_at", "correlation_id")
+         select u."event_id", u."subject", u."payload"::jsonb, ?::timestamptz, ?
+           from unnest(?::text[], ?::text[], ?::text[]) with ordinality as u("event_id", "subject", "payload", "n")
+          order by u."n"),
+       "r" as (update "account" a set "usage_revision" = u."usage_revision"
+                 from unnest(?::text[], ?::bigint[]) as u("id", "usage_revision") where a."id" = u."id")
+       update "account" a
+          set "balance" = u."balance", "outstanding" = u."outstanding", "bill_seq" = a."bill_seq" + 1, "usage_revision" = u."usage_revision"
+         from unnest(?::text[], ?::numeric[], ?::numeric[], ?::bigint[]) as u("id", "balance", "outstanding", "usage_revision")
+        where a."id" = u."id"`,
+      [
+        this.period,
+        [...undo],
+        ...this.bills,
+        ...this.lines,
+        ...this.inputs,
+        at,
+        ...this.entries,
+        at,
+        correlationId,
+        ...this.events,
+        ...this.revisions,
+        ...this.balances,
+      ],
+    );
+  }
+}
+
+function columns(width: number): unknown[][] {
+  return Array.from({ length: width }, () => []);
+}
+
+function push(table: unknown[][], ...values: unknown[]): void {
+  values.forEach((value, index) => table[index].push(value));
 }

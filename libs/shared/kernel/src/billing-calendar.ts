@@ -85,6 +85,12 @@ export class Period {
   }
 }
 
+/** Days of a month of the Gregorian calendar. */
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
 function pad(value: number, width = 2): string {
   return String(value).padStart(width, '0');
 }
@@ -168,9 +174,9 @@ export class BillingCalendar {
     return this.startOfPeriod(period.next());
   }
 
-  /** D of R4.3: 28 to 31. */
+  /** D of R4.3: 28 to 31 (calendar arithmetic: on the hot path of a run, #11). */
   daysInPeriod(period: Period): number {
-    return DateTime.fromObject({ year: period.year, month: period.month, day: 1 }, { zone: 'UTC' }).daysInMonth as number;
+    return daysInMonth(period.year, period.month);
   }
 
   /** Every calendar date of the period, in order. */
@@ -181,9 +187,12 @@ export class BillingCalendar {
 
   /** The calendar date after `date`. */
   nextDate(date: CalendarDate): CalendarDate {
-    const [year, month, day] = date.split('-').map(Number);
-    const next = DateTime.fromObject({ year, month, day }, { zone: 'UTC' }).plus({ days: 1 });
-    return `${pad(next.year, 4)}-${pad(next.month)}-${pad(next.day)}`;
+    // plain calendar arithmetic, no date object (on the hot path of a run, #11)
+    const year = Number(date.slice(0, 4));
+    const month = Number(date.slice(5, 7));
+    const day = Number(date.slice(8, 10));
+    if (day < daysInMonth(year, month)) return `${date.slice(0, 8)}${pad(day + 1)}`;
+    return month < 12 ? `${date.slice(0, 5)}${pad(month + 1)}-01` : `${pad(year + 1, 4)}-01-01`;
   }
 
   /** R7.2: a period has ended once its exclusive end is not after `now`. */
