@@ -4,13 +4,17 @@
  *
  *   BENCH_EVENTS (default 1,000,000)  BENCH_SUBSCRIPTIONS (10,000)  BENCH_ACCOUNTS (100,000)
  *   BENCH_ONLY=ingestion|billing      BENCH_SEED (42)
+ *   BENCH_INGESTION_PARTS, BENCH_CURVE=large, BENCH_PROFILE_DIR: see ingestion-suite.ts
+ *
+ * Only the sections that ran are replaced in BENCHMARKS.md (`## 1.` ingestion, `## 2.` billing);
+ * the others are kept as they were, with their own date and commit.
  */
 import { execSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { startStack, stopStack, PrivateStackOptions } from '../stack/private-stack';
-import { benchBaselineIngestion, benchPlatformIngestion, IngestionResult } from './ingestion.bench';
+import { runIngestionSuite } from './ingestion-suite';
 import { benchBillingRun, BillingRunResult } from './billing-run.bench';
 
 const root = join(__dirname, '..', '..');
@@ -40,25 +44,36 @@ function sh(command: string): string {
 
 const fmt = (value: number, digits = 0): string => value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
+/** The `## N. …` sections of a BENCHMARKS.md, by N, each up to the next one (trimmed). */
+function numberedSections(markdown: string): Map<string, string> {
+  const result = new Map<string, string>();
+  const parts = markdown.split(/^(?=## \d+\. )/m).slice(1);
+  for (const part of parts) result.set(/^## (\d+)\./.exec(part)?.[1] as string, part.trim());
+  return result;
+}
+
 async function main(): Promise<void> {
   const startedAt = new Date().toISOString();
   const sections: string[] = [];
-  let ingestion: { platform: IngestionResult; baseline: IngestionResult } | null = null;
+  let ingestion: string | null = null;
   let billing: BillingRunResult | null = null;
 
   if (!ONLY || ONLY === 'ingestion') {
-    process.stdout.write(`ingestion: ${fmt(EVENTS)} events over ${fmt(SUBSCRIPTIONS)} subscriptions\n`);
-    const info = await startStack({ ...STACK, name: `${STACK.name}-ingestion` });
-    try {
-      process.stdout.write('  baseline (JetStream publish, pull, COPY into a bare table)…\n');
-      const baseline = await benchBaselineIngestion(info.natsUrl, info.databaseUrl, EVENTS, SUBSCRIPTIONS, SEED + 1);
-      process.stdout.write(`  baseline: ${fmt(baseline.eventsPerSecond)} events/s\n  platform (usage.reported → metering)…\n`);
-      const platform = await benchPlatformIngestion(info.natsUrl, info.databaseUrl, EVENTS, SUBSCRIPTIONS, SEED);
-      process.stdout.write(`  platform: ${fmt(platform.eventsPerSecond)} events/s\n`);
-      ingestion = { platform, baseline };
-    } finally {
-      await stopStack();
-    }
+    ingestion = await runIngestionSuite({
+      stack: STACK,
+      events: EVENTS,
+      subscriptions: SUBSCRIPTIONS,
+      seed: SEED,
+      parts: new Set((process.env['BENCH_INGESTION_PARTS'] ?? 'drain,concurrent,latency,rest,curve').split(',')),
+      largeCurve: process.env['BENCH_CURVE'] === 'large',
+      profileDir: process.env['BENCH_PROFILE_DIR'] ?? null,
+      writeChart: (name, svg) => {
+        mkdirSync(join(root, 'docs'), { recursive: true });
+        writeFileSync(join(root, 'docs', name), svg);
+        return `docs/${name}`;
+      },
+      log: (line) => process.stdout.write(`${line}\n`),
+    });
   }
 
   if (!ONLY || ONLY === 'billing') {
@@ -74,7 +89,8 @@ async function main(): Promise<void> {
 
   sections.push(`# Benchmarks
 
-Written by \`npm run bench\` (tools/bench/) on ${startedAt}. Reproduce with \`npm run bench\`
+Written by \`npm run bench\` (tools/bench/); each section says when and at which commit it was measured
+(a run replaces only the sections it ran). Reproduce with \`npm run bench\`
 (\`BENCH_ONLY=ingestion|billing\`, \`BENCH_EVENTS\`, \`BENCH_SUBSCRIPTIONS\`, \`BENCH_ACCOUNTS\`,
 \`BENCH_SEED\` to vary it). Each benchmark starts a private stack (its own nats-server with
 JetStream, its own database, the four apps started as \`npm start\` starts them), and measures its
@@ -84,34 +100,16 @@ baseline in the same run on the same machine. Data is generated from a seeded PR
 ## Machine
 - CPU: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown'}; memory ${fmt(totalmem() / 2 ** 30, 1)} GiB
 - Node ${process.version}; ${sh('psql --version')}; ${sh('nats-server --version')}
-- PostgreSQL, NATS, the apps and the load generator all on this one machine
-- commit ${sh(`git -C ${root} rev-parse --short HEAD`)}`);
+- PostgreSQL, NATS, the apps and the load generator all on this one machine`);
 
-  if (ingestion) {
-    const { platform, baseline } = ingestion;
-    sections.push(`## 1. Ingestion: usage events from \`usage.reported\` to committed rows
-
-${fmt(platform.events)} events over ${fmt(SUBSCRIPTIONS)} subscriptions, published onto the stream's
-subject as fast as the load generator can (plain NATS publishes flushed every 5,000, with
-\`Nats-Msg-Id\` set to the event id), while the consumer drains them.
-
-| | events/s (publish start → last event committed) | seconds | p50 latency | p99 latency |
-| --- | ---: | ---: | ---: | ---: |
-| **platform** (metering app: pull consumer, validation, dedupe by id, bulk insert, revisions) | ${fmt(platform.eventsPerSecond)} | ${fmt(platform.seconds, 1)} | ${fmt(platform.p50Ms)} ms | ${fmt(platform.p99Ms)} ms |
-| baseline (JetStream publish, pull 1000, COPY into a bare table) | ${fmt(baseline.eventsPerSecond)} | ${fmt(baseline.seconds, 1)} | ${fmt(baseline.p50Ms)} ms | ${fmt(baseline.p99Ms)} ms |
-| **ratio platform / baseline** | **${fmt(platform.eventsPerSecond / baseline.eventsPerSecond, 2)}** | | | |
-
-Target: at least 20,000 events/s sustained — **${platform.eventsPerSecond >= 20_000 ? 'met' : `not met (${fmt(platform.eventsPerSecond)} events/s)`}**.
-Latency is measured on every 100th event: for the platform, polled by id every 50 ms from outside
-(up to ~50 ms of granularity); for the baseline, stamped by its consumer when its COPY returns.
-Publishing runs at full speed, so latency includes the time an event waits in the stream behind
-the backlog; it is a saturation figure, not an idle one.`);
-  }
-
-  if (billing) {
-    sections.push(billing.markdown);
-  }
-  writeFileSync(join(root, 'BENCHMARKS.md'), `${sections.join('\n\n')}\n`);
+  const measured = `_Measured ${startedAt} at commit ${sh(`git -C ${root} rev-parse --short HEAD`)}._`;
+  const fresh = new Map<string, string>();
+  if (ingestion) fresh.set('1', `${ingestion}\n\n${measured}`);
+  if (billing) fresh.set('2', `${billing.markdown}\n\n${measured}`);
+  const file = join(root, 'BENCHMARKS.md');
+  const kept = existsSync(file) ? numberedSections(readFileSync(file, 'utf8')) : new Map<string, string>();
+  for (const number of [...new Set([...kept.keys(), ...fresh.keys()])].sort()) sections.push(fresh.get(number) ?? (kept.get(number) as string));
+  writeFileSync(file, `${sections.join('\n\n')}\n`);
   process.stdout.write('BENCHMARKS.md written\n');
 }
 

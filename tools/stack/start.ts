@@ -43,6 +43,10 @@ async function main(): Promise<void> {
   for (const app of APPS) await runStep(app, 'migrate.ts', env);
   await runStep('catalog', 'seed.ts', env);
 
+  // STACK_APPS (comma-separated, default all four) starts a subset, e.g. the drain benchmark's
+  // metering alone; <APP>_NODE_ARGS passes node flags to one app (e.g. METERING_NODE_ARGS="--cpu-prof")
+  const apps = env['STACK_APPS'] ? APPS.filter((app) => env['STACK_APPS']?.split(',').includes(app)) : [...APPS];
+  const nodeArgsOf = (app: StackApp): string[] => (env[`${app.toUpperCase()}_NODE_ARGS`] ?? '').split(' ').filter((arg) => arg !== '');
   const children = new Map<StackApp, ChildProcess>();
   let stopping = false;
   const stop = (code: number): void => {
@@ -58,8 +62,8 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => stop(0));
   process.on('SIGTERM', () => stop(0));
 
-  for (const app of APPS) {
-    const child = spawn(process.execPath, [runTs, join(root, 'apps', app, 'src', 'main.ts')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  for (const app of apps) {
+    const child = spawn(process.execPath, [...nodeArgsOf(app), runTs, join(root, 'apps', app, 'src', 'main.ts')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     const forward = (data: Buffer): void => data.toString().trimEnd().split('\n').forEach((line) => say(app, line));
     child.stdout?.on('data', forward);
     child.stderr?.on('data', forward);
@@ -72,15 +76,15 @@ async function main(): Promise<void> {
     children.set(app, child);
   }
 
-  const ports = APPS.map((app) => Number(env[`${app.toUpperCase()}_PORT`] || DEFAULT_PORTS[app]));
+  const ports = apps.map((app) => Number(env[`${app.toUpperCase()}_PORT`] || DEFAULT_PORTS[app]));
   const healthy = await Promise.all(ports.map((port) => waitHealthy(port)));
   if (healthy.some((ok) => !ok)) {
-    say('stack', `not healthy in time: ${APPS.filter((_, i) => !healthy[i]).join(', ')}`);
+    say('stack', `not healthy in time: ${apps.filter((_, i) => !healthy[i]).join(', ')}`);
     stop(1);
     return;
   }
-  say('stack', 'all four apps are up:');
-  APPS.forEach((app, i) => say('stack', `  ${app.padEnd(12)} http://127.0.0.1:${ports[i]}  (docs: /docs, health: /health)`));
+  say('stack', apps.length === APPS.length ? 'all four apps are up:' : `the apps asked for are up (${apps.join(', ')}):`);
+  apps.forEach((app, i) => say('stack', `  ${app.padEnd(12)} http://127.0.0.1:${ports[i]}  (docs: /docs, health: /health)`));
   say('stack', file ? `operator token file: ${file}  (use: Authorization: Bearer $(cat ${file}))` : 'operator tokens: from OPERATOR_TOKENS');
   say('stack', 'Ctrl-C stops them all');
 }
