@@ -8,6 +8,7 @@
  * 1,000,000 events; 5,000,000 too with `BENCH_CURVE=large`). `BENCH_PROFILE_DIR` starts the
  * drain's metering with `--cpu-prof` into that directory.
  */
+import { cpus, loadavg } from 'node:os';
 import { connect } from 'nats';
 import { Client } from 'pg';
 import { SUBJECTS } from '@cec/contracts';
@@ -146,6 +147,8 @@ export async function runIngestionSuite(config: IngestionSuiteConfig): Promise<s
   let rest: RestResult | null = null;
 
   log(`ingestion: ${fmt(events)} events over ${fmt(subscriptions)} subscriptions (${[...parts].join(', ')})`);
+  const loads: number[] = [];
+  const sampler = setInterval(() => loads.push(loadavg()[0]), 5000);
   if (parts.has('drain') || parts.has('concurrent') || parts.has('latency') || parts.has('rest') || parts.has('curve')) {
     await withStack(config, 'ingestion', async (info) => {
       if (parts.has('drain') || parts.has('curve')) {
@@ -191,7 +194,9 @@ export async function runIngestionSuite(config: IngestionSuiteConfig): Promise<s
       curve.push({ events: size, result });
     }
   }
-  return ingestionMarkdown(config, { drain, concurrent, latency, rest, curve }, curve.length > 0 ? await curveChart(config, curve) : null);
+  clearInterval(sampler);
+  const load = loads.length > 0 ? { mean: loads.reduce((a, b) => a + b, 0) / loads.length, max: Math.max(...loads) } : null;
+  return ingestionMarkdown(config, { drain, concurrent, latency, rest, curve, load }, curve.length > 0 ? await curveChart(config, curve) : null);
 }
 
 async function curveChart(config: IngestionSuiteConfig, curve: Array<{ events: number; result: DrainResult }>): Promise<string> {
@@ -214,6 +219,8 @@ interface IngestionFigures {
   latency: SteadyLatency | null;
   rest: RestResult | null;
   curve: Array<{ events: number; result: DrainResult }>;
+  /** The 1-minute load average sampled every 5 s during the benchmarks (other work on the machine shows here). */
+  load: { mean: number; max: number } | null;
 }
 
 const verdict = (met: boolean, shown: string): string => (met ? 'met' : `not met (${shown})`);
@@ -225,7 +232,9 @@ function ingestionMarkdown(config: IngestionSuiteConfig, figures: IngestionFigur
 
 ${fmt(config.events)} events over ${fmt(config.subscriptions)} subscriptions (seeded), published onto the stream's subject
 by the load generator (plain NATS publishes flushed every 5,000, with \`Nats-Msg-Id\` set to the event id).
-Committed means stored once (deduplicated by id), its transaction committed and the message acked.`,
+Committed means stored once (deduplicated by id), its transaction committed and the message acked.${
+      figures.load ? `\nLoad average (1 min) on this ${cpus().length}-core machine while they ran: ${fmt(figures.load.mean, 1)} on average, ${fmt(figures.load.max, 1)} at most.` : ''
+    }`,
   ];
   if (drain) {
     const { platform, baseline } = drain;

@@ -102,7 +102,7 @@ describe('#11 set-based ingestion: a whole fetch of usage.reported in one write'
     }
   });
 
-  it('#11 writes of one subscription and month fold into its usage.changed row while the relay has not sent it; a row a relay pass holds is left alone; accountSequence stays gap-free', async () => {
+  it('#11 writes of one subscription and month fold into its usage.changed row while the relay has not sent it; a row a relay pass holds is left alone, of two waiting rows the newest takes the fold; accountSequence stays gap-free', async () => {
     const account = ids('acc-fold');
     const subscription = ids('sub-fold');
     const running: RunningTestApp = await startTestApp(MeteringAppModule.register({ consumers }), description);
@@ -143,6 +143,15 @@ describe('#11 set-based ingestion: a whole fetch of usage.reported in one write'
       const after = await rowsOf();
       expect(after).toHaveLength(2);
       expect(after.map((row) => row.account_sequence)).toEqual([sequenceBefore + 1, sequenceBefore + 2]);
+      expect(await lastSequence()).toBe(sequenceBefore + 2);
+
+      // two rows of the key wait now: the next write folds into the newest only (one id, one row)
+      expect((await post('f-4', '05')).status).toBe(202);
+      const [latest] = await sql<{ revision: string }>('select max(revision)::text as revision from metering.usage_event where subscription_id = $1', [subscription]);
+      const twoWaiting = await rowsOf();
+      expect(twoWaiting).toHaveLength(2);
+      expect(twoWaiting[0]).toEqual(after[0]);
+      expect(twoWaiting[1]).toMatchObject({ seq: after[1].seq, revision: latest.revision, account_sequence: sequenceBefore + 2 });
       expect(await lastSequence()).toBe(sequenceBefore + 2);
     } finally {
       await holder.end();

@@ -193,10 +193,14 @@ const USAGE_CHANGED_CTE = `changed as (
     and (o.payload->>'subscriptionId', o.payload->>'period') in (select subscription_id, period from changed)
   order by o.seq
   for update of o skip locked
+), target as (
+  -- two rows of one key can be waiting (one a relay pass held, or two writes that raced): the
+  -- newest takes the fold, the other keeps its own id and is published as it is
+  select distinct on (subscription_id, period) seq, subscription_id, period from pending order by subscription_id, period, seq desc
 ), folded as (
   update outbox o set event_id = ch.event_id,
     payload = o.payload || jsonb_build_object('id', ch.event_id, 'occurredAt', ?::text, 'revision', ch.max_revision::text)
-  from pending p
+  from target p
   join changed ch on ch.subscription_id = p.subscription_id and ch.period = p.period
   where o.seq = p.seq
   returning o.seq
