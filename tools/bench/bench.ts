@@ -10,6 +10,7 @@
  *                                     one and on n billing replicas sharing the run
  *   BENCH_CURVE=small|large (#11)     the billing cost curve: 10,000 and 100,000 accounts (large: and
  *                                     1,000,000; not for CI), table and chart (docs/bench-billing-curve.svg)
+ *   BENCH_INGESTION_PARTS, BENCH_PROFILE_DIR (#11): see ingestion-suite.ts (BENCH_CURVE=large also runs 5M events)
  *
  * BENCHMARKS.md keeps the sections of the benchmarks not run this time: only those run are rewritten.
  */
@@ -18,7 +19,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { startStack, stopStack, PrivateStackOptions } from '../stack/private-stack';
-import { benchBaselineIngestion, benchPlatformIngestion, IngestionResult } from './ingestion.bench';
+import { runIngestionSuite } from './ingestion-suite';
 import { benchBillingRun, BillingRunResult } from './billing-run.bench';
 import { lineChartSvg } from './chart';
 import { AuditBenchResult, benchAuditCommand } from './audit.bench';
@@ -60,24 +61,27 @@ const fmt = (value: number, digits = 0): string => value.toLocaleString('en-US',
 async function main(): Promise<void> {
   const startedAt = new Date().toISOString();
   const sections: string[] = [];
-  let ingestion: { platform: IngestionResult; baseline: IngestionResult } | null = null;
+  let ingestion: string | null = null;
   let billing: BillingRunResult | null = null;
   let audit: AuditBenchResult | null = null;
   let guard: GuardBenchResult | null = null;
 
   if (!ONLY || ONLY === 'ingestion') {
-    process.stdout.write(`ingestion: ${fmt(EVENTS)} events over ${fmt(SUBSCRIPTIONS)} subscriptions\n`);
-    const info = await startStack({ ...STACK, name: `${STACK.name}-ingestion` });
-    try {
-      process.stdout.write('  baseline (JetStream publish, pull, COPY into a bare table)…\n');
-      const baseline = await benchBaselineIngestion(info.natsUrl, info.databaseUrl, EVENTS, SUBSCRIPTIONS, SEED + 1);
-      process.stdout.write(`  baseline: ${fmt(baseline.eventsPerSecond)} events/s\n  platform (usage.reported → metering)…\n`);
-      const platform = await benchPlatformIngestion(info.natsUrl, info.databaseUrl, EVENTS, SUBSCRIPTIONS, SEED);
-      process.stdout.write(`  platform: ${fmt(platform.eventsPerSecond)} events/s\n`);
-      ingestion = { platform, baseline };
-    } finally {
-      await stopStack();
-    }
+    ingestion = await runIngestionSuite({
+      stack: STACK,
+      events: EVENTS,
+      subscriptions: SUBSCRIPTIONS,
+      seed: SEED,
+      parts: new Set((process.env['BENCH_INGESTION_PARTS'] ?? 'drain,concurrent,latency,rest,curve').split(',')),
+      largeCurve: process.env['BENCH_CURVE'] === 'large',
+      profileDir: process.env['BENCH_PROFILE_DIR'] ?? null,
+      writeChart: (name, svg) => {
+        mkdirSync(join(root, 'docs'), { recursive: true });
+        writeFileSync(join(root, 'docs', name), svg);
+        return `docs/${name}`;
+      },
+      log: (line) => process.stdout.write(`${line}\n`),
+    });
   }
 
   const billingRuns: BillingRunResult[] = [];
@@ -141,28 +145,12 @@ baseline in the same run on the same machine. Data is generated from a seeded PR
 ## Machine
 - CPU: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown'}; memory ${fmt(totalmem() / 2 ** 30, 1)} GiB
 - Node ${process.version}; ${sh('psql --version')}; ${sh('nats-server --version')}
-- PostgreSQL, NATS, the apps and the load generator all on this one machine
-- commit ${sh(`git -C ${root} rev-parse --short HEAD`)}`);
+- PostgreSQL, NATS, the apps and the load generator all on this one machine`);
 
   if (ingestion) {
-    const { platform, baseline } = ingestion;
-    sections.push(`## 1. Ingestion: usage events from \`usage.reported\` to committed rows
+    sections.push(`${ingestion}
 
-${fmt(platform.events)} events over ${fmt(SUBSCRIPTIONS)} subscriptions, published onto the stream's
-subject as fast as the load generator can (plain NATS publishes flushed every 5,000, with
-\`Nats-Msg-Id\` set to the event id), while the consumer drains them.
-
-| | events/s (publish start → last event committed) | seconds | p50 latency | p99 latency |
-| --- | ---: | ---: | ---: | ---: |
-| **platform** (metering app: pull consumer, validation, dedupe by id, bulk insert, revisions) | ${fmt(platform.eventsPerSecond)} | ${fmt(platform.seconds, 1)} | ${fmt(platform.p50Ms)} ms | ${fmt(platform.p99Ms)} ms |
-| baseline (JetStream publish, pull 1000, COPY into a bare table) | ${fmt(baseline.eventsPerSecond)} | ${fmt(baseline.seconds, 1)} | ${fmt(baseline.p50Ms)} ms | ${fmt(baseline.p99Ms)} ms |
-| **ratio platform / baseline** | **${fmt(platform.eventsPerSecond / baseline.eventsPerSecond, 2)}** | | | |
-
-Target: at least 20,000 events/s sustained — **${platform.eventsPerSecond >= 20_000 ? 'met' : `not met (${fmt(platform.eventsPerSecond)} events/s)`}**.
-Latency is measured on every 100th event: for the platform, polled by id every 50 ms from outside
-(up to ~50 ms of granularity); for the baseline, stamped by its consumer when its COPY returns.
-Publishing runs at full speed, so latency includes the time an event waits in the stream behind
-the backlog; it is a saturation figure, not an idle one.`);
+_Measured ${startedAt} at commit ${sh(`git -C ${root} rev-parse --short HEAD`)}, load average at the end ${loadAverage()}._`);
   }
 
   if (billing) {

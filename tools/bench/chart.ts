@@ -56,3 +56,13 @@ export async function lineChartSvg(title: string, xLabel: string, yLabel: string
     view.finalize();
   }
 }
+
+/** The same chart with linear axes, taking one object (the ingestion curve's call). */
+export async function renderLineChart(chart: {
+  readonly title: string;
+  readonly xLabel: string;
+  readonly yLabel: string;
+  readonly series: readonly ChartSeries[];
+}): Promise<string> {
+  return lineChartSvg(chart.title, chart.xLabel, chart.yLabel, chart.series);
+}

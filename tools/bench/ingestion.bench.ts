@@ -32,7 +32,7 @@ const SAMPLE_EVERY = 100;
 const BASELINE_STREAM = 'BENCH_BASELINE';
 const BASELINE_SUBJECT = 'bench.baseline.usage-reported';
 
-function percentile(sorted: number[], p: number): number {
+export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
@@ -57,7 +57,7 @@ async function publishAll(nc: NatsConnection, subject: string, events: Iterable<
 }
 
 /** Polls sampled ids until every one is visible; returns per-sample latency and the last commit time. */
-async function watchSamples(db: Client, table: string, sent: Map<string, number>, publishing: Promise<number>, timeoutMs: number): Promise<{ latencies: number[]; lastSeen: number }> {
+export async function watchSamples(db: Client, table: string, sent: Map<string, number>, publishing: Promise<number>, timeoutMs: number): Promise<{ latencies: number[]; lastSeen: number }> {
   const pending = new Set<string>();
   const latencies: number[] = [];
   let lastSeen = 0;

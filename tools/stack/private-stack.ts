@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import type { StackApp } from './services';
 
 export interface StackInfo {
   natsUrl: string;
@@ -25,6 +26,10 @@ export interface PrivateStackOptions {
   /** The operator console's port (issue 12); absent: no console (CONSOLE_PORT=0). */
   consolePort?: number;
   extraEnv?: Record<string, string>;
+  /** The apps to start (default all four). */
+  apps?: readonly StackApp[];
+  /** Node flags per app, e.g. `{ metering: ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] }`. */
+  nodeArgs?: Partial<Record<StackApp, readonly string[]>>;
 }
 
 export const E2E_STACK: PrivateStackOptions = {
@@ -74,18 +79,12 @@ async function recreateDatabase(DATABASE: string): Promise<void> {
   }
 }
 
-export async function startStack(options: PrivateStackOptions = E2E_STACK): Promise<StackInfo> {
-  storeDir = mkdtempSync(join(tmpdir(), `cec-${options.name}-nats-`));
-  nats = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(options.natsPort), '-js', '-sd', storeDir], { stdio: 'ignore' });
-  await waitPort(options.natsPort, 10_000);
-  await recreateDatabase(options.database);
-  const BASE_PORT = options.basePort;
-  const info: StackInfo = {
-    natsUrl: `nats://127.0.0.1:${options.natsPort}`,
-    databaseUrl: `postgresql://postgres@127.0.0.1:5432/${options.database}`,
-    token: TOKEN,
-    ports: { catalog: BASE_PORT + 1, subscription: BASE_PORT + 2, metering: BASE_PORT + 3, billing: BASE_PORT + 4 },
-  };
+/**
+ * Starts the apps (`npm start`'s launcher, tools/stack/start.ts) against the stack's NATS and
+ * database; resolves when they are healthy. Used by startStack, and by {@link restartApps}.
+ */
+async function launchApps(options: PrivateStackOptions, info: StackInfo): Promise<void> {
+  const nodeArgs = Object.fromEntries(Object.entries(options.nodeArgs ?? {}).map(([app, args]) => [`${app.toUpperCase()}_NODE_ARGS`, (args ?? []).join(' ')]));
   const env = {
     ...process.env,
     NODE_ENV: 'development',
@@ -98,6 +97,8 @@ export async function startStack(options: PrivateStackOptions = E2E_STACK): Prom
     BILLING_SCHEDULER_TICK: 'false',
     LOG_LEVEL: 'warn',
     ...options.extraEnv,
+    ...nodeArgs,
+    ...(options.apps ? { STACK_APPS: options.apps.join(',') } : {}),
     CATALOG_PORT: String(info.ports.catalog),
     SUBSCRIPTION_PORT: String(info.ports.subscription),
     METERING_PORT: String(info.ports.metering),
@@ -110,7 +111,7 @@ export async function startStack(options: PrivateStackOptions = E2E_STACK): Prom
     const onData = (data: Buffer): void => {
       const text = data.toString();
       log.push(text);
-      if (text.includes('all four apps are up')) resolve();
+      if (text.includes('all four apps are up') || text.includes('the apps asked for are up')) resolve();
       if (process.env['STACK_VERBOSE']) process.stdout.write(text);
     };
     stack?.stdout?.on('data', onData);
@@ -122,6 +123,41 @@ export async function startStack(options: PrivateStackOptions = E2E_STACK): Prom
   // keep draining output so the pipes never fill
   stack.stdout?.removeAllListeners('data');
   stack.stdout?.on('data', () => undefined);
+  (globalThis as Record<string, unknown>)['__E2E_STACK__'] = { nats, stack, storeDir };
+}
+
+/**
+ * Stops the apps and starts `options.apps` again (with `options.nodeArgs`), keeping NATS and the
+ * database as they are: the drain benchmark fills a stream while its consumer is down.
+ */
+export async function restartApps(options: PrivateStackOptions, info: StackInfo): Promise<void> {
+  await stopApps();
+  await launchApps(options, info);
+}
+
+/** Stops the apps (SIGTERM to the launcher, which stops its apps), leaving NATS and the database. */
+export async function stopApps(): Promise<void> {
+  if (stack && stack.exitCode === null) {
+    const launcher = stack;
+    const exited = new Promise((resolve) => launcher.once('exit', resolve));
+    launcher.kill('SIGTERM');
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 8000))]);
+  }
+}
+
+export async function startStack(options: PrivateStackOptions = E2E_STACK): Promise<StackInfo> {
+  storeDir = mkdtempSync(join(tmpdir(), `cec-${options.name}-nats-`));
+  nats = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(options.natsPort), '-js', '-sd', storeDir], { stdio: 'ignore' });
+  await waitPort(options.natsPort, 10_000);
+  await recreateDatabase(options.database);
+  const BASE_PORT = options.basePort;
+  const info: StackInfo = {
+    natsUrl: `nats://127.0.0.1:${options.natsPort}`,
+    databaseUrl: `postgresql://postgres@127.0.0.1:5432/${options.database}`,
+    token: TOKEN,
+    ports: { catalog: BASE_PORT + 1, subscription: BASE_PORT + 2, metering: BASE_PORT + 3, billing: BASE_PORT + 4 },
+  };
+  await launchApps(options, info);
   writeFileSync(stateFileOf(options.name), JSON.stringify(info));
   (globalThis as Record<string, unknown>)['__E2E_STACK__'] = { nats, stack, storeDir };
   return info;

@@ -44,6 +44,9 @@ async function main(): Promise<void> {
   for (const app of APPS) await runStep(app, 'migrate.ts', env);
   await runStep('catalog', 'seed.ts', env);
 
+  // STACK_APPS (comma-separated, default all four) starts a subset, e.g. the drain benchmark's
+  // metering alone
+  const apps = env['STACK_APPS'] ? APPS.filter((app) => env['STACK_APPS']?.split(',').includes(app)) : [...APPS];
   const children = new Map<string, ChildProcess>();
   let stopping = false;
   const stop = (code: number): void => {
@@ -59,12 +62,14 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => stop(0));
   process.on('SIGTERM', () => stop(0));
 
-  const ports = APPS.map((app) => Number(env[`${app.toUpperCase()}_PORT`] || DEFAULT_PORTS[app]));
+  const ports = apps.map((app) => Number(env[`${app.toUpperCase()}_PORT`] || DEFAULT_PORTS[app]));
   // BILLING_REPLICAS=n (#11): n billing processes sharing the run's work queue; replica i (2..n)
   // listens on BILLING_PORT + 50 × (i - 1)
   const replicas = Math.max(1, Number(env['BILLING_REPLICAS'] || 1));
-  const processes: Array<{ app: StackApp; name: string; port: number }> = APPS.map((app, i) => ({ app, name: app, port: ports[i] }));
-  for (let i = 2; i <= replicas; i += 1) processes.push({ app: 'billing', name: `billing-${i}`, port: ports[APPS.indexOf('billing')] + 50 * (i - 1) });
+  const processes: Array<{ app: StackApp; name: string; port: number }> = apps.map((app, i) => ({ app, name: app, port: ports[i] }));
+  if (apps.includes('billing')) {
+    for (let i = 2; i <= replicas; i += 1) processes.push({ app: 'billing', name: `billing-${i}`, port: ports[apps.indexOf('billing')] + 50 * (i - 1) });
+  }
   for (const { app, name, port } of processes) {
     // e.g. BILLING_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof": node flags for one app (profiling)
     const nodeArgs = (env[`${app.toUpperCase()}_NODE_ARGS`] ?? '').split(/\s+/).filter((arg) => arg.length > 0);
@@ -90,8 +95,8 @@ async function main(): Promise<void> {
     stop(1);
     return;
   }
-  await startConsole(env, (line) => say('stack', line));
-  say('stack', 'all four apps are up:');
+  if (apps.length === APPS.length) await startConsole(env, (line) => say('stack', line));
+  say('stack', apps.length === APPS.length ? 'all four apps are up:' : `the apps asked for are up (${apps.join(', ')}):`);
   processes.forEach(({ name, port }) => say('stack', `  ${name.padEnd(12)} http://127.0.0.1:${port}  (docs: /docs, health: /health)`));
   say('stack', file ? `operator token file: ${file}  (use: Authorization: Bearer $(cat ${file}))` : 'operator tokens: from OPERATOR_TOKENS');
   say('stack', 'Ctrl-C stops them all');

@@ -4,6 +4,11 @@ import { ConfigError } from '@cec/platform';
 export interface MeteringConsumerSettings {
   /** usage.reported messages per fetch (and per database transaction). */
   usageBatchSize: number;
+  /**
+   * usage.reported fetch loops per instance (#11): while one batch commits, the next ones are
+   * fetched and written, as by replicas; batches of one instance commit concurrently.
+   */
+  usageFetchLoops: number;
   /** subscription.changed messages per fetch. */
   subscriptionBatchSize: number;
   /** Longest wait for a batch to fill, ms (the NATS client's minimum is 1000). */
@@ -31,7 +36,8 @@ export interface MeteringConsumerSettings {
 }
 
 export const DEFAULT_CONSUMER_SETTINGS: MeteringConsumerSettings = {
-  usageBatchSize: 1000,
+  usageBatchSize: 2000,
+  usageFetchLoops: 3,
   subscriptionBatchSize: 500,
   maxWaitMs: 1000,
   parkedUsageTtlMs: 24 * 3600 * 1000,

@@ -31,9 +31,11 @@ export class UsageReportedConsumer implements OnApplicationBootstrap {
       durable: CONSUMERS.meteringUsage,
       filterSubject: SUBJECTS.usageReported,
       batchSize: this.settings.usageBatchSize,
+      concurrency: this.settings.usageFetchLoops,
       maxWaitMs: Math.max(1000, this.settings.maxWaitMs),
       ackWaitMs: this.settings.ackWaitMs,
-      maxAckPending: this.settings.usageBatchSize * this.settings.maxAckPendingBatches,
+      // every fetch loop of an instance that died holds its batch until the ack wait ends
+      maxAckPending: this.settings.usageBatchSize * this.settings.usageFetchLoops * this.settings.maxAckPendingBatches,
       decode: decodeJson,
       handle: (batch) => this.handle(batch),
     });

@@ -166,23 +166,64 @@ function storedUsage(row: StoredUsageRow): StoredUsageEvent {
 }
 
 /**
- * Issue 10 (prepaid guard): a CTE that writes one `metering.usage.changed` outbox row per
- * (subscription, period) a `touched` CTE reports (the upsert of `timeline_write` returns only the
- * rows whose revision grew), in the same transaction as the write. Bindings: subject, occurredAt,
- * createdAt, correlation id (see {@link usageChangedBindings}). The event id `usage-changed-<revision>-<hash of the
- * subscription>` is deterministic (a relay that publishes twice is deduplicated by JetStream) and
- * stays unique should the revision sequence ever start again. Rows go in account order, like the outbox's
- * per-account counters they lock.
+ * Issue 10 (prepaid guard): a CTE that makes sure a `metering.usage.changed` outbox event follows
+ * every (subscription, period) a `touched` CTE reports (the upsert of `timeline_write` returns only
+ * the rows whose revision grew), in the same transaction as the write. Bindings: see
+ * {@link usageChangedBindings}. The event id `usage-changed-<revision>-<hash of the subscription>`
+ * is deterministic (a relay that publishes twice is deduplicated by JetStream) and stays unique
+ * should the revision sequence ever start again.
+ *
+ * #11: a (subscription, period) whose event is still waiting in the outbox, and not claimed by a
+ * relay pass (`skip locked`), has that row folded forward to the newest write (its id, revision
+ * and occurredAt; its place and `accountSequence` kept) instead of a row per write: draining a
+ * backlog writes and publishes one event per subscription and month per relay pass, not one per
+ * batch. Only the new rows take per-account sequence numbers (`accountSequence`,
+ * OUTBOX_RELIABILITY_SQL), assigned here set-based (one counter upsert per account, in account
+ * order), so the numbers stay gap-free and the trigger leaves the rows as they are.
  */
-const USAGE_CHANGED_CTE = `notified as (
-  insert into outbox (event_id, subject, payload, created_at, correlation_id)
-  select t.event_id, ?,
-    jsonb_build_object('id', t.event_id, 'occurredAt', ?::text, 'accountId', s.account_id,
-      'subscriptionId', t.subscription_id, 'period', trim(t.period), 'revision', t.max_revision::text),
-    ?::timestamptz, ?::varchar
-  from (select *, 'usage-changed-' || max_revision::text || '-' || left(md5(subscription_id), 16) as event_id from touched) t
+const USAGE_CHANGED_CTE = `changed as (
+  select t.subscription_id, trim(t.period) as period, t.max_revision, s.account_id,
+    'usage-changed-' || t.max_revision::text || '-' || left(md5(t.subscription_id), 16) as event_id
+  from touched t
   join subscription s on s.id = t.subscription_id
-  order by s.account_id, t.subscription_id, t.period
+), pending as (
+  select o.seq, o.payload->>'subscriptionId' as subscription_id, o.payload->>'period' as period
+  from outbox o
+  where o.subject = ? and o.published_at is null and o.failed_at is null
+    and (o.payload->>'subscriptionId', o.payload->>'period') in (select subscription_id, period from changed)
+  order by o.seq
+  for update of o skip locked
+), target as (
+  -- two rows of one key can be waiting (one a relay pass held, or two writes that raced): the
+  -- newest takes the fold, the other keeps its own id and is published as it is
+  select distinct on (subscription_id, period) seq, subscription_id, period from pending order by subscription_id, period, seq desc
+), folded as (
+  update outbox o set event_id = ch.event_id,
+    payload = o.payload || jsonb_build_object('id', ch.event_id, 'occurredAt', ?::text, 'revision', ch.max_revision::text)
+  from target p
+  join changed ch on ch.subscription_id = p.subscription_id and ch.period = p.period
+  where o.seq = p.seq
+  returning o.seq
+), fresh as (
+  select ch.*, row_number() over (partition by ch.account_id order by ch.subscription_id, ch.period) as n,
+    count(*) over (partition by ch.account_id) as total
+  from changed ch
+  where not exists (select 1 from pending p where p.subscription_id = ch.subscription_id and p.period = ch.period)
+), counted as (
+  insert into outbox_aggregate_sequence as c (aggregate_id, last_seq)
+  select account_id, max(total) from fresh group by account_id order by account_id
+  on conflict (aggregate_id) do update set last_seq = c.last_seq + excluded.last_seq
+  returning aggregate_id, last_seq
+), notified as (
+  insert into outbox (event_id, subject, payload, created_at, correlation_id, aggregate_id, aggregate_seq)
+  select f.event_id, ?,
+    jsonb_build_object('id', f.event_id, 'occurredAt', ?::text, 'accountId', f.account_id,
+      'subscriptionId', f.subscription_id, 'period', f.period, 'revision', f.max_revision::text,
+      'accountSequence', c.last_seq - f.total + f.n),
+    ?::timestamptz, ?::varchar, f.account_id, c.last_seq - f.total + f.n
+  from fresh f
+  join counted c on c.aggregate_id = f.account_id
+  order by f.account_id, f.subscription_id, f.period
 )`;
 
 /** `on conflict` of the `timeline_write` upserts: only a higher revision updates (and is returned). */
@@ -191,8 +232,9 @@ const TIMELINE_WRITE_UPSERT = `on conflict (subscription_id, period) do update s
   returning subscription_id, period, max_revision`;
 
 function usageChangedBindings(at: DateTime): Array<string | null> {
+  const occurredAt = at.toUTC().toISO({ suppressMilliseconds: true }) as string;
   // the correlation id of the request or message being handled travels on (X-Correlation-Id)
-  return [SUBJECTS.usageChanged, at.toUTC().toISO({ suppressMilliseconds: true }) as string, at.toUTC().toISO() as string, currentCorrelationId() ?? null];
+  return [SUBJECTS.usageChanged, occurredAt, SUBJECTS.usageChanged, occurredAt, at.toUTC().toISO() as string, currentCorrelationId() ?? null];
 }
 
 /**

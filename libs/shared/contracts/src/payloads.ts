@@ -85,8 +85,11 @@ export interface AccountSettledEvent extends EventHeader {
 /**
  * Issue 10: `metering.usage.changed` (stream METERING_EVENTS), written by metering's outbox in the
  * transaction that changed a subscription's usage timeline for a month (usage events, subscription
- * changes, parked usage counted). `id` is `usage-changed-<revision>-<hash>`: one event per timeline
- * write of a subscription and month.
+ * changes, parked usage counted). `id` is `usage-changed-<revision>-<hash>`. Every timeline write of
+ * a subscription and month is followed by an event published after its commit; writes made while
+ * that subscription and month's event still waits in the outbox fold into it (#11: its id,
+ * revision and occurredAt move to the newest write, its accountSequence stays), so a backlog
+ * yields one event per subscription and month per relay pass rather than one per write.
  */
 export interface UsageChangedEvent extends EventHeader {
   accountId: string;

@@ -2,6 +2,7 @@ import { Migration } from '@mikro-orm/migrations';
 import { Migration0002ParkedUsage } from './migration-0002-parked-usage';
 import { Migration0004OutboxCorrelation } from './migration-0004-outbox-correlation';
 import { Migration0003UsageChangedOutbox } from './migration-0003-usage-changed-outbox';
+import { Migration0005UsageChangedPending } from './migration-0005-usage-changed-pending';
 
 /**
  * Metering's tables. Every timeline write (a state point, a usage event) takes a number from the
@@ -92,4 +93,5 @@ export const METERING_MIGRATIONS = [
   { name: 'Migration0002ParkedUsage', class: Migration0002ParkedUsage },
   { name: 'Migration0003UsageChangedOutbox', class: Migration0003UsageChangedOutbox },
   { name: 'Migration0004OutboxCorrelation', class: Migration0004OutboxCorrelation },
+  { name: 'Migration0005UsageChangedPending', class: Migration0005UsageChangedPending },
 ];

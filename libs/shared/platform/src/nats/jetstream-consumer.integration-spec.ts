@@ -185,4 +185,32 @@ describe('#9.6 JetStreamService consumers: short ack wait with in_progress, boun
     await publish([{ n: 1 }]);
     await eventually('the message handled', () => handled.includes(1));
   });
+
+  it('#11 concurrency: several fetch loops hand over batches that are handled side by side; each message is handled and acked once', async () => {
+    await freshStream();
+    const durableSpec = spec({ batchSize: 5, concurrency: 3, handle: async () => undefined });
+    await publish(Array.from({ length: 30 }, (_, n) => ({ n })));
+    const handled: number[] = [];
+    let active = 0;
+    let mostActive = 0;
+    let release: () => void = () => undefined;
+    const allThreeIn = new Promise<void>((resolve) => (release = resolve));
+    await service.startConsumer({
+      ...durableSpec,
+      handle: async (batch) => {
+        active += 1;
+        mostActive = Math.max(mostActive, active);
+        if (active === 3) release();
+        // the first batches wait for each other: they can only all get here if fetched side by side
+        await Promise.race([allThreeIn, new Promise((resolve) => setTimeout(resolve, 5000))]);
+        handled.push(...batch.map((entry) => (entry.ok ? entry.value.n : -1)));
+        active -= 1;
+      },
+    });
+    await eventually('all 30 handled', () => handled.length >= 30);
+    const jsm = await nc.jetstreamManager();
+    await eventually('all acked', async () => (await jsm.consumers.info(STREAM.name, durableSpec.durable)).num_ack_pending === 0);
+    expect(mostActive).toBe(3);
+    expect([...handled].sort((a, b) => a - b)).toEqual(Array.from({ length: 30 }, (_, n) => n));
+  });
 });

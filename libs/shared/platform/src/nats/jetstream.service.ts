@@ -62,6 +62,12 @@ export interface ConsumerSpec<T> extends RedeliveryOptions {
   filterSubject: Subject;
   /** Messages per fetch. */
   batchSize: number;
+  /**
+   * Fetch loops this instance runs side by side (default 1): while one batch is being committed,
+   * the next is already fetched and handled, like replicas of one app. Handlers must allow
+   * batches to commit concurrently (as they must for replicas anyway).
+   */
+  concurrency?: number;
   /** Longest wait for a batch to fill, ms. */
   maxWaitMs?: number;
   /**
@@ -214,7 +220,7 @@ export class JetStreamService implements OnModuleInit, OnApplicationShutdown {
     }
     await this.ensureConsumer(spec);
     this.watchConsumerState(spec);
-    this.loops.push(this.consumeLoop(spec));
+    for (let loop = 0; loop < Math.max(1, spec.concurrency ?? 1); loop += 1) this.loops.push(this.consumeLoop(spec));
   }
 
   /** Pending and ack-pending counts of the consumer, read from its consumer info on scrape. */
@@ -267,7 +273,6 @@ export class JetStreamService implements OnModuleInit, OnApplicationShutdown {
         }
         const messages = await consumer.fetch({ max_messages: spec.batchSize, expires: spec.maxWaitMs ?? 1000 });
         for await (const message of messages) {
-          this.counters.delivered.inc({ stream: spec.stream, consumer: spec.durable });
           const msgId = message.headers?.get('Nats-Msg-Id') || null;
           try {
             batch.push({ ok: true, value: spec.decode(message.data), msgId, raw: message });
@@ -276,6 +281,7 @@ export class JetStreamService implements OnModuleInit, OnApplicationShutdown {
           }
         }
         failures = 0;
+        if (batch.length > 0) this.counters.delivered.inc({ stream: spec.stream, consumer: spec.durable }, batch.length);
       } catch (error) {
         if (this.stopping) break;
         failures += 1;
@@ -324,21 +330,24 @@ export class JetStreamService implements OnModuleInit, OnApplicationShutdown {
     // the handler runs with the batch's correlation id when its messages share one; each message
     // is logged (debug) with its own, so that one event can be followed across apps
     const correlationIds = batch.map((entry) => saneId(entry.raw.headers?.get(CORRELATION_HEADER)));
-    batch.forEach((entry, index) =>
-      runWithCorrelation(correlationIds[index], () =>
-        this.logger.debug(`${spec.durable}: received ${entry.raw.subject} (stream seq ${entry.raw.seq}, delivery ${entry.raw.info.deliveryCount})`),
-      ),
-    );
+    if (Logger.isLevelEnabled('debug')) {
+      batch.forEach((entry, index) =>
+        runWithCorrelation(correlationIds[index], () =>
+          this.logger.debug(`${spec.durable}: received ${entry.raw.subject} (stream seq ${entry.raw.seq}, delivery ${entry.raw.info.deliveryCount})`),
+        ),
+      );
+    }
     const shared = correlationIds.every((id) => id === correlationIds[0]) ? correlationIds[0] : null;
     try {
       await runWithCorrelation(shared, () => spec.handle(batch));
       // a message the handler settled itself (nak/term) stays settled: the client skips the ack
-      const labels = { stream: spec.stream, consumer: spec.durable };
+      let acked = 0;
       for (const entry of batch) {
         if (isSettled(entry.raw)) continue;
         settle(() => entry.raw.ack());
-        this.counters.acked.inc(labels);
+        acked += 1;
       }
+      if (acked > 0) this.counters.acked.inc({ stream: spec.stream, consumer: spec.durable }, acked);
       return;
     } catch (error) {
       await this.settleFailure(spec, batch, error);
