@@ -1,7 +1,12 @@
 // Compiles the billing app and its CLI steps (src/cli) into dist/apps/billing: one bundle per entry,
 // the workspace libs (@cec/*) inlined, node_modules left external. `npm run build` / `npx nx build billing`.
+const { readdirSync } = require('node:fs');
 const { join } = require('node:path');
 const { NxAppWebpackPlugin } = require('@nx/webpack/app-plugin');
+
+const cliSteps = readdirSync(join(__dirname, 'src', 'cli'))
+  .filter((file) => file.endsWith('.ts') && !/\.(spec|integration-spec)\.ts$/.test(file))
+  .map((file) => file.slice(0, -'.ts'.length));
 
 module.exports = {
   output: { path: join(__dirname, '../../dist/apps/billing'), clean: true },
@@ -11,7 +16,8 @@ module.exports = {
       target: 'node',
       compiler: 'tsc',
       main: './src/main.ts',
-      additionalEntryPoints: [{ entryName: 'migrate', entryPath: './src/cli/migrate.ts' }],
+      // every CLI step (src/cli/<step>.ts) becomes dist/apps/billing/<step>.js
+      additionalEntryPoints: cliSteps.map((step) => ({ entryName: step, entryPath: `./src/cli/${step}.ts` })),
       tsConfig: './tsconfig.app.json',
       // `npm run typecheck` checks the whole workspace; the build only transpiles
       skipTypeChecking: true,

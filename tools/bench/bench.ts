@@ -6,12 +6,13 @@
  *   BENCH_ONLY=ingestion|billing      BENCH_SEED (42)
  */
 import { execSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { startStack, stopStack, PrivateStackOptions } from '../stack/private-stack';
 import { benchBaselineIngestion, benchPlatformIngestion, IngestionResult } from './ingestion.bench';
 import { benchBillingRun, BillingRunResult } from './billing-run.bench';
+import { startupSectionOf } from './startup-section';
 
 const root = join(__dirname, '..', '..');
 const env = (name: string, fallback: number): number => Number(process.env[name] ?? fallback);
@@ -111,7 +112,11 @@ the backlog; it is a saturation figure, not an idle one.`);
   if (billing) {
     sections.push(billing.markdown);
   }
-  writeFileSync(join(root, 'BENCHMARKS.md'), `${sections.join('\n\n')}\n`);
+  // keep the section `npm run bench:startup` writes
+  const file = join(root, 'BENCHMARKS.md');
+  const startup = existsSync(file) ? startupSectionOf(readFileSync(file, 'utf8')) : '';
+  if (startup) sections.push(startup);
+  writeFileSync(file, `${sections.join('\n\n')}\n`);
   process.stdout.write('BENCHMARKS.md written\n');
 }
 

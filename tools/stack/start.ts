@@ -16,6 +16,7 @@ import { APPS, probeNats, probePostgres, START_NATS, START_POSTGRES, StackApp, w
 
 const colours: Record<StackApp | 'stack', string> = { catalog: '36', subscription: '35', metering: '33', billing: '32', stack: '1' };
 const APP_STOP_WAIT_MS = 8000;
+const SERVICE_STOP_WAIT_MS = 15_000;
 
 function say(app: StackApp | 'stack', line: string): void {
   const tag = process.stdout.isTTY ? `\x1b[${colours[app]}m[${app}]\x1b[0m` : `[${app}]`;
@@ -54,7 +55,9 @@ class Launch {
     for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     for (const service of [...this.services].reverse()) {
       say('stack', `stopping the ${service.name} it started`);
-      await service.stop().catch((error: unknown) => say('stack', `could not stop the ${service.name}: ${String(error)}`));
+      const gaveUp = new Promise<string>((resolve) => setTimeout(() => resolve('timed out'), SERVICE_STOP_WAIT_MS).unref());
+      const outcome = await Promise.race([service.stop().then(() => 'stopped', (error: unknown) => String(error)), gaveUp]);
+      if (outcome !== 'stopped') say('stack', `could not stop the ${service.name}: ${outcome}`);
     }
     process.exit(code);
   }
