@@ -45,7 +45,11 @@ interface Run {
 }
 
 function npmStart(env: NodeJS.ProcessEnv): Run {
-  const child = spawn(process.execPath, [join(root, 'tools/run-ts.js'), join(root, 'tools/stack/start.ts')], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [join(root, 'tools/run-ts.js'), join(root, 'tools/stack/start.ts')], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let text = '';
   child.stdout?.on('data', (data: Buffer) => (text += data.toString()));
   child.stderr?.on('data', (data: Buffer) => (text += data.toString()));
@@ -56,19 +60,28 @@ function npmStart(env: NodeJS.ProcessEnv): Run {
 async function waitFor(run: Run, needle: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!run.output().includes(needle)) {
-    if (run.child.exitCode !== null) throw new Error(`npm start exited (${run.child.exitCode}) before "${needle}":\n${run.output().slice(-4000)}`);
-    if (Date.now() > deadline) throw new Error(`no "${needle}" within ${timeoutMs / 1000} s:\n${run.output().slice(-4000)}`);
+    if (run.child.exitCode !== null)
+      throw new Error(`npm start exited (${run.child.exitCode}) before "${needle}":\n${run.output().slice(-4000)}`);
+    if (Date.now() > deadline)
+      throw new Error(`no "${needle}" within ${timeoutMs / 1000} s:\n${run.output().slice(-4000)}`);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }
 
 async function stop(run: Run): Promise<number | null> {
   if (run.child.exitCode === null) run.child.kill('SIGTERM');
-  return Promise.race([run.exit, new Promise<null>((_, reject) => setTimeout(() => reject(new Error(`npm start did not stop:\n${run.output().slice(-3000)}`)), 60_000))]);
+  return Promise.race([
+    run.exit,
+    new Promise<null>((_, reject) =>
+      setTimeout(() => reject(new Error(`npm start did not stop:\n${run.output().slice(-3000)}`)), 60_000),
+    ),
+  ]);
 }
 
 async function products(port: number): Promise<string[]> {
-  const response = await fetch(`http://127.0.0.1:${port}/v1/products`, { headers: { authorization: `Bearer ${TOKEN}` } });
+  const response = await fetch(`http://127.0.0.1:${port}/v1/products`, {
+    headers: { authorization: `Bearer ${TOKEN}` },
+  });
   expect(response.status).toBe(200);
   return ((await response.json()) as Array<{ code: string }>).map((product) => product.code).sort();
 }
@@ -82,7 +95,11 @@ describe('#12 npm start on a bare machine (no PostgreSQL, no NATS listening)', (
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'cec-bare-machine-'));
     chmodSync(dataDir, 0o755); // as root, the embedded server runs as `postgres` and must reach it
-    ports = { pg: await freePort(), nats: await freePort(), apps: [await freePort(), await freePort(), await freePort(), await freePort()] };
+    ports = {
+      pg: await freePort(),
+      nats: await freePort(),
+      apps: [await freePort(), await freePort(), await freePort(), await freePort()],
+    };
     env = {
       ...process.env,
       NODE_ENV: 'development',
@@ -105,16 +122,20 @@ describe('#12 npm start on a bare machine (no PostgreSQL, no NATS listening)', (
     rmSync(dataDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
   });
 
-  it('#12 starts an embedded PostgreSQL 15 and nats-server, runs the compiled apps, and stops all of it on SIGTERM', async () => {
+  it('#12 starts an embedded PostgreSQL 15 and nats-server, runs the compiled apps, stops all on SIGTERM', async () => {
     expect(await listening(ports.pg)).toBe(false);
     expect(await listening(ports.nats)).toBe(false);
     const run = npmStart(env);
     runs.push(run);
     await waitFor(run, UP, 240_000);
 
-    expect(run.output()).toMatch(new RegExp(`no PostgreSQL listens at 127\\.0\\.0\\.1:${ports.pg}: starting an embedded PostgreSQL 15\\.`));
+    expect(run.output()).toMatch(
+      new RegExp(`no PostgreSQL listens at 127\\.0\\.0\\.1:${ports.pg}: starting an embedded PostgreSQL 15\\.`),
+    );
     expect(run.output()).toContain(`its data is in ${join(dataDir, 'postgres')} (created now)`);
-    expect(run.output()).toMatch(new RegExp(`no NATS listens at nats://127\\.0\\.0\\.1:${ports.nats}: starting \\S*nats-server with JetStream`));
+    expect(run.output()).toMatch(
+      new RegExp(`no NATS listens at nats://127\\.0\\.0\\.1:${ports.nats}: starting \\S*nats-server with JetStream`),
+    );
     const client = new Client({ connectionString: env['DATABASE_URL'] });
     await client.connect();
     try {
@@ -125,12 +146,20 @@ describe('#12 npm start on a bare machine (no PostgreSQL, no NATS listening)', (
     }
     for (const port of ports.apps) expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
     // the sample catalog went into the embedded database (R1.1)
-    expect(await products(ports.apps[0])).toEqual(['advanced-cec', 'basic-cec', 'professional-cec', 'text-chatbot', 'voice-chatbot']);
+    expect(await products(ports.apps[0])).toEqual([
+      'advanced-cec',
+      'basic-cec',
+      'professional-cec',
+      'text-chatbot',
+      'voice-chatbot',
+    ]);
     // the apps are the compiled ones: npm start's children run dist/apps/<app>/main.js
     const children = readFileSync(`/proc/${run.child.pid}/task/${run.child.pid}/children`, 'utf8').trim().split(/\s+/);
     const commands = children.map((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim());
     const apps = ['catalog', 'subscription', 'metering', 'billing'];
-    expect(commands.filter((command) => command.includes('main.js')).sort()).toEqual(apps.map((app) => `${process.execPath} ${join(root, 'dist/apps', app, 'main.js')}`).sort());
+    expect(commands.filter((command) => command.includes('main.js')).sort()).toEqual(
+      apps.map((app) => `${process.execPath} ${join(root, 'dist/apps', app, 'main.js')}`).sort(),
+    );
     expect(commands.filter((command) => /run-ts|\.ts\b/.test(command))).toEqual([]);
 
     expect(await stop(run)).toBe(0);
@@ -155,10 +184,13 @@ describe('#12 npm start on a bare machine (no PostgreSQL, no NATS listening)', (
     expect(await listening(ports.nats)).toBe(false);
   });
 
-  it('#12 NATS absent and nats-server not installed: says how to install it, exits non-zero, starts nothing', async () => {
+  it('#12 NATS absent, nats-server not installed: says how to install it, exits 1, starts nothing', async () => {
     const run = npmStart({ ...env, NATS_SERVER_BIN: join(dataDir, 'no-such-nats-server') });
     runs.push(run);
-    const code = await Promise.race([run.exit, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(run.output())), 60_000))]);
+    const code = await Promise.race([
+      run.exit,
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error(run.output())), 60_000)),
+    ]);
     expect(code).toBe(1);
     expect(run.output()).toContain(`NATS is not reachable at nats://127.0.0.1:${ports.nats}`);
     expect(run.output()).toContain('nats-server is not installed');

@@ -60,18 +60,24 @@ function memoryOf(pid: number, field: 'VmRSS' | 'VmHWM'): number {
 }
 
 function command(app: App, way: Way): string[] {
-  return way === 'source' ? [join(root, 'tools', 'run-ts.js'), join(root, 'apps', app, 'src', 'main.ts')] : [distEntry(app)];
+  return way === 'source'
+    ? [join(root, 'tools', 'run-ts.js'), join(root, 'apps', app, 'src', 'main.ts')]
+    : [distEntry(app)];
 }
 
 async function measure(app: App, way: Way, port: number, env: NodeJS.ProcessEnv): Promise<Sample> {
   const started = performance.now();
-  const child: ChildProcess = spawn(process.execPath, command(app, way), { env: { ...env, [`${app.toUpperCase()}_PORT`]: String(port) }, stdio: 'ignore' });
+  const child: ChildProcess = spawn(process.execPath, command(app, way), {
+    env: { ...env, [`${app.toUpperCase()}_PORT`]: String(port) },
+    stdio: 'ignore',
+  });
   const pid = child.pid;
   if (pid === undefined) throw new Error(`${app} (${way}) did not start`);
   try {
     let startupMs = -1;
     while (startupMs < 0) {
-      if (child.exitCode !== null) throw new Error(`${app} (${way}) exited with ${child.exitCode} before it was healthy`);
+      if (child.exitCode !== null)
+        throw new Error(`${app} (${way}) exited with ${child.exitCode} before it was healthy`);
       if (performance.now() - started > 120_000) throw new Error(`${app} (${way}) not healthy within 120 s`);
       try {
         const response = await fetch(`http://127.0.0.1:${port}/health`);
@@ -97,7 +103,8 @@ const median = (values: number[]): number => {
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 };
-const fmt = (value: number, digits = 0): string => value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const fmt = (value: number, digits = 0): string =>
+  value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const cell = (values: number[], digits = 0): string =>
   `${fmt(median(values), digits)} (${fmt(Math.min(...values), digits)}–${fmt(Math.max(...values), digits)})`;
 
@@ -114,7 +121,9 @@ async function main(): Promise<void> {
   const loadBefore = loadavg();
   await ensureBuilt(APPS, say);
   const storeDir = mkdtempSync(join(tmpdir(), 'cec-startup-bench-nats-'));
-  const nats = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(NATS_PORT), '-js', '-sd', storeDir], { stdio: 'ignore' });
+  const nats = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(NATS_PORT), '-js', '-sd', storeDir], {
+    stdio: 'ignore',
+  });
   const results = new Map<string, Sample[]>();
   try {
     const admin = new Client({ connectionString: 'postgresql://postgres@127.0.0.1:5432/postgres' });
@@ -141,7 +150,10 @@ async function main(): Promise<void> {
           const sample = await measure(app, way, BASE_PORT + 1 + index, env);
           const key = `${app}/${way}`;
           results.set(key, [...(results.get(key) ?? []), sample]);
-          say(`round ${round + 1}/${ROUNDS} ${app.padEnd(12)} ${way.padEnd(8)} ${fmt(sample.startupMs)} ms, idle ${fmt(sample.idleRssMb)} MiB, peak ${fmt(sample.peakRssMb)} MiB`);
+          say(
+            `round ${round + 1}/${ROUNDS} ${app.padEnd(12)} ${way.padEnd(8)} ${fmt(sample.startupMs)} ms, ` +
+              `idle ${fmt(sample.idleRssMb)} MiB, peak ${fmt(sample.peakRssMb)} MiB`,
+          );
         }
       }
     }
@@ -156,7 +168,8 @@ async function main(): Promise<void> {
     WAYS.map((way) => {
       const samples = results.get(`${app}/${way}`) ?? [];
       const label = way === 'source' ? 'before: sources, SWC at run time' : '**after: compiled** (`dist/`)';
-      return `| ${app} | ${label} | ${cell(samples.map((s) => s.startupMs))} | ${cell(samples.map((s) => s.idleRssMb))} | ${cell(samples.map((s) => s.peakRssMb))} |`;
+      const cells = [samples.map((s) => s.startupMs), samples.map((s) => s.idleRssMb), samples.map((s) => s.peakRssMb)];
+      return `| ${app} | ${label} | ${cells.map((values) => cell(values)).join(' | ')} |`;
     }),
   );
   const ratio = (field: keyof Sample): string =>
@@ -167,12 +180,15 @@ async function main(): Promise<void> {
     }).join(', ');
   const all = [...results.values()].flat();
   const idleIsPeak = all.every((s) => Math.abs(s.peakRssMb - s.idleRssMb) < 1);
+  const commit = sh(`git -C ${root} rev-parse --short HEAD`);
+  const memory = `${fmt(totalmem() / 2 ** 30, 1)} GiB`;
+  const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'unknown'}, ${memory}, Node ${process.version}`;
   const section = `${STARTUP_HEADING}
 
 Written by \`npm run bench:startup\` (tools/bench/startup.bench.ts) on ${startedAt}, commit
-${sh(`git -C ${root} rev-parse --short HEAD`)}; ${cpus().length} × ${cpus()[0]?.model ?? 'unknown'}, ${fmt(totalmem() / 2 ** 30, 1)} GiB, Node ${process.version}.
-Load average (1 min) ${fmt(loadBefore[0], 1)} at the start and ${fmt(loadAfter[0], 1)} at the end: the machine was shared with
-other work, so the times are indicative; the two ways alternate start by start, so both saw the
+${commit}; ${machine}.
+Load average (1 min) ${fmt(loadBefore[0], 1)} at the start and ${fmt(loadAfter[0], 1)} at the end: the machine was
+shared with other work, so the times are indicative; the two ways alternate start by start, so both saw the
 same load. Each app alone, against PostgreSQL and its own nats-server, ${ROUNDS} starts per way;
 median (min–max).
 
@@ -184,7 +200,9 @@ median (min–max).
 Start-up is spawn → first \`GET /health\` 200 (which needs the database and the three NATS
 connections); idle RSS is the process's resident memory 10 s later with nothing asked of it; peak
 RSS is the most it held until then (VmHWM), start-up included.${
-    idleIsPeak ? ' Idle and peak are equal in every start here:\nwhat start-up took is not given back within those 10 s.' : ''
+    idleIsPeak
+      ? ' Idle and peak are equal in every start here:\nwhat start-up took is not given back within those 10 s.'
+      : ''
   }
 
 | app | way | start-up, ms | idle RSS, MiB | peak RSS, MiB |

@@ -23,7 +23,11 @@ export function distEntry(app: string, entry = 'main'): string {
 /** The CLI steps an app has (`apps/<app>/src/cli/<step>.ts`), each compiled to `dist/apps/<app>/<step>.js`. */
 function cliSteps(app: string): string[] {
   const dir = join(root, 'apps', app, 'src', 'cli');
-  return existsSync(dir) ? readdirSync(dir).filter((file) => file.endsWith('.ts') && !TEST_FILE.test(file)).map((file) => file.slice(0, -3)) : [];
+  return existsSync(dir)
+    ? readdirSync(dir)
+        .filter((file) => file.endsWith('.ts') && !TEST_FILE.test(file))
+        .map((file) => file.slice(0, -3))
+    : [];
 }
 
 /** The newest modification time (ms) of the source files under `dir` (tests excluded). */
@@ -47,7 +51,10 @@ function newestSource(dir: string): number {
  * and safe), the root TypeScript settings and the lock file.
  */
 export function staleApps(apps: readonly string[]): string[] {
-  const shared = Math.max(newestSource(join(root, 'libs')), ...SHARED_INPUTS.map((file) => (existsSync(join(root, file)) ? statSync(join(root, file)).mtimeMs : 0)));
+  const shared = Math.max(
+    newestSource(join(root, 'libs')),
+    ...SHARED_INPUTS.map((file) => (existsSync(join(root, file)) ? statSync(join(root, file)).mtimeMs : 0)),
+  );
   return apps.filter((app) => {
     const outputs = ['main', ...cliSteps(app)].map((entry) => distEntry(app, entry));
     if (outputs.some((file) => !existsSync(file))) return true;
@@ -66,11 +73,20 @@ export async function ensureBuilt(apps: readonly string[], log: (line: string) =
   log(`building ${stale.join(', ')} (compiled output missing or older than its sources): nx run-many -t build`);
   const nxPackage = require.resolve('nx/package.json', { paths: [root] });
   const nx = join(dirname(nxPackage), (JSON.parse(readFileSync(nxPackage, 'utf8')) as { bin: { nx: string } }).bin.nx);
-  const child = spawn(process.execPath, [nx, 'run-many', '-t', 'build', `--projects=${stale.join(',')}`, '--outputStyle=stream'], {
-    cwd: root,
-    env: { ...process.env, NX_DAEMON: 'false', NX_TUI: 'false', ...(process.stdout.isTTY ? {} : { FORCE_COLOR: '0' }) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [nx, 'run-many', '-t', 'build', `--projects=${stale.join(',')}`, '--outputStyle=stream'],
+    {
+      cwd: root,
+      env: {
+        ...process.env,
+        NX_DAEMON: 'false',
+        NX_TUI: 'false',
+        ...(process.stdout.isTTY ? {} : { FORCE_COLOR: '0' }),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const forward = (data: Buffer): void =>
     data
       .toString()

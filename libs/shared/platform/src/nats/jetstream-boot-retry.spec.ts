@@ -6,7 +6,11 @@ const STREAM: StreamDefinition = { name: 'USAGE', subjects: ['usage.reported'], 
 const natsError = (code: string, message: string): Error => Object.assign(new Error(message), { code });
 
 /** A JetStream manager whose `streams.info` answers each call from `infoAnswers` in turn. */
-function fakeManager(infoAnswers: Array<Error | 'exists'>): { jsm: JetStreamManager; added: unknown[]; infoCalls: () => number } {
+function fakeManager(infoAnswers: Array<Error | 'exists'>): {
+  jsm: JetStreamManager;
+  added: unknown[];
+  infoCalls: () => number;
+} {
   let calls = 0;
   const added: unknown[] = [];
   const streams = {
@@ -27,7 +31,11 @@ function fakeManager(infoAnswers: Array<Error | 'exists'>): { jsm: JetStreamMana
 
 describe('ensureStreamAtBoot (#12 compiled apps boot faster than a new JetStream cluster settles)', () => {
   it('#12 tries again while JetStream times out or has no responder, then creates the stream', async () => {
-    const { jsm, added, infoCalls } = fakeManager([natsError('TIMEOUT', 'timeout'), natsError('503', 'no responders'), new Error('stream not found')]);
+    const { jsm, added, infoCalls } = fakeManager([
+      natsError('TIMEOUT', 'timeout'),
+      natsError('503', 'no responders'),
+      new Error('stream not found'),
+    ]);
     const retries: number[] = [];
     await ensureStreamAtBoot(jsm, STREAM, 3, { retryDelayMs: 1, onRetry: (_, attempt) => retries.push(attempt) });
     expect(retries).toEqual([1, 2]);
@@ -37,7 +45,9 @@ describe('ensureStreamAtBoot (#12 compiled apps boot faster than a new JetStream
 
   it('#12 gives up with the last error once the deadline has passed', async () => {
     const { jsm, added } = fakeManager([natsError('TIMEOUT', 'timeout')]);
-    await expect(ensureStreamAtBoot(jsm, STREAM, 3, { deadlineMs: 20, retryDelayMs: 5 })).rejects.toMatchObject({ code: 'TIMEOUT' });
+    await expect(ensureStreamAtBoot(jsm, STREAM, 3, { deadlineMs: 20, retryDelayMs: 5 })).rejects.toMatchObject({
+      code: 'TIMEOUT',
+    });
     expect(added).toEqual([]);
   });
 

@@ -135,7 +135,8 @@ export class JetStreamService implements OnModuleInit, OnApplicationShutdown {
     await this.open();
     for (const stream of this.streams) {
       await ensureStreamAtBoot(this.jsm, stream, this.config.natsStreamReplicas, {
-        onRetry: (error, attempt) => this.logger.warn(`stream ${stream.name}: JetStream not ready (${describeError(error)}), attempt ${attempt}; retrying`),
+        onRetry: (error, attempt) =>
+          this.logger.warn(`stream ${stream.name}: JetStream not ready, attempt ${attempt}: ${describeError(error)}`),
       });
     }
   }
@@ -201,7 +202,8 @@ export class JetStreamService implements OnModuleInit, OnApplicationShutdown {
       throw new Error(`consumer ${spec.durable}: maxDeliver needs onTerminalFailure (a message is never dropped silently)`);
     }
     await retryWhileTransient(() => this.ensureConsumer(spec), {
-      onRetry: (error, attempt) => this.logger.warn(`consumer ${spec.durable}: JetStream not ready (${describeError(error)}), attempt ${attempt}; retrying`),
+      onRetry: (error, attempt) =>
+        this.logger.warn(`consumer ${spec.durable}: JetStream not ready, attempt ${attempt}: ${describeError(error)}`),
     });
     this.watchConsumerState(spec);
     this.loops.push(this.consumeLoop(spec));
@@ -455,7 +457,10 @@ export interface RetryWhileTransientOptions {
  * few seconds (most of all for replicated streams), and an app that gave up there would not start
  * at all. Other errors, and the last transient one after `deadlineMs`, are thrown.
  */
-export async function retryWhileTransient<T>(step: () => Promise<T>, options: RetryWhileTransientOptions = {}): Promise<T> {
+export async function retryWhileTransient<T>(
+  step: () => Promise<T>,
+  options: RetryWhileTransientOptions = {},
+): Promise<T> {
   const deadline = Date.now() + (options.deadlineMs ?? 60_000);
   for (let attempt = 1; ; attempt += 1) {
     try {
@@ -469,7 +474,12 @@ export async function retryWhileTransient<T>(step: () => Promise<T>, options: Re
 }
 
 /** `ensureStream` at boot, tried again while JetStream answers transiently (see retryWhileTransient). */
-export function ensureStreamAtBoot(jsm: JetStreamManager, stream: StreamDefinition, replicas: number, options: RetryWhileTransientOptions = {}): Promise<void> {
+export function ensureStreamAtBoot(
+  jsm: JetStreamManager,
+  stream: StreamDefinition,
+  replicas: number,
+  options: RetryWhileTransientOptions = {},
+): Promise<void> {
   return retryWhileTransient(() => ensureStream(jsm, stream, replicas), options);
 }
 
