@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 const root = join(__dirname, '..', '..');
 
 /** Files outside `apps/<app>` and `libs` that change what a build produces. */
-const SHARED_INPUTS = ['tsconfig.base.json', 'package-lock.json', 'nx.json'];
+const SHARED_INPUTS = ['tsconfig.base.json', 'package-lock.json', 'nx.json', 'tools/build/node-app.webpack.js'];
 const SKIPPED_DIRECTORIES = new Set(['node_modules', 'test']);
 const TEST_FILE = /\.(spec|integration-spec)\.ts$/;
 
