@@ -18,6 +18,7 @@ import { Client } from 'pg';
 import Decimal from 'decimal.js';
 import { SUBJECTS, SubscriptionChangedEvent } from '@cec/contracts';
 import { prng } from '../bench/bench-data';
+import { ensureBuilt } from '../stack/build';
 import { ChaosData, ChaosUsageEvent, expectedBills, generate, iso } from './data';
 import { AppName, AppReplica, health, NatsNode, PgCluster, requireFreePort, runCli, sleep, waitJetStream, waitPort } from './processes';
 
@@ -150,7 +151,7 @@ class Stack {
   }
 
   async migrate(): Promise<void> {
-    for (const app of ['catalog', 'subscription', 'metering', 'billing'] as const) await runCli(app, 'migrate.ts', this.env(), join(logs, `migrate-${app}.log`));
+    for (const app of ['catalog', 'subscription', 'metering', 'billing'] as const) await runCli(app, 'migrate', this.env(), join(logs, `migrate-${app}.log`));
   }
 
   startApps(): void {
@@ -437,6 +438,8 @@ async function main(): Promise<void> {
   }
   rmSync(work, { recursive: true, force: true });
   mkdirSync(logs, { recursive: true });
+  // the replicas run the compiled apps (dist/apps/<app>/main.js): build them when missing or stale
+  await ensureBuilt(['catalog', 'subscription', 'metering', 'billing'], (line) => say(line));
   const data = generate(config.accounts, args.seed, Date.now(), config.subscriptionsPerAccount);
   const natsEvents = data.events.filter((e) => e.via === 'nats');
   const restEvents = data.events.filter((e) => e.via === 'rest');
@@ -756,7 +759,7 @@ async function main(): Promise<void> {
     clusterStack = r3;
     const baseEnv = r3.env.bind(r3);
     r3.env = () => ({ ...baseEnv(), ...clusterEnv });
-    await runCli('metering', 'migrate.ts', r3.env(), join(logs, 'migrate-metering-r3.log'));
+    await runCli('metering', 'migrate', r3.env(), join(logs, 'migrate-metering-r3.log'));
     for (let i = 0; i < 2; i += 1) {
       const replica = new AppReplica('metering', i, PORTS.http + 21 + i, r3.env(), join(logs, `metering-r3-${i + 1}.log`));
       replica.start();

@@ -9,9 +9,8 @@ import { closeSync, existsSync, mkdirSync, openSync, readdirSync, rmSync, writeF
 import { connect as netConnect } from 'node:net';
 import { join } from 'node:path';
 import { connect } from 'nats';
+import { distEntry } from '../stack/build';
 
-const root = join(__dirname, '..', '..');
-const runTs = join(root, 'tools', 'run-ts.js');
 /** PostgreSQL's server binaries: CHAOS_PG_BIN, else the newest /usr/lib/postgresql/<version>/bin. */
 function pgBin(): string {
   if (process.env['CHAOS_PG_BIN']) return process.env['CHAOS_PG_BIN'];
@@ -210,7 +209,7 @@ export async function waitJetStream(servers: string[], timeoutMs: number): Promi
 
 export type AppName = 'catalog' | 'subscription' | 'metering' | 'billing';
 
-/** One replica of one app: `node tools/run-ts.js apps/<app>/src/main.ts` with its own port. */
+/** One replica of one app: the compiled `node dist/apps/<app>/main.js` with its own port. */
 export class AppReplica {
   private child: ChildProcess | null = null;
 
@@ -228,7 +227,7 @@ export class AppReplica {
 
   start(): void {
     const env = { ...this.env, [`${this.app.toUpperCase()}_PORT`]: String(this.port) };
-    this.child = spawnLogged(process.execPath, [runTs, join(root, 'apps', this.app, 'src', 'main.ts')], this.logFile, env);
+    this.child = spawnLogged(process.execPath, [distEntry(this.app)], this.logFile, env);
   }
 
   async kill(): Promise<void> {
@@ -241,14 +240,14 @@ export class AppReplica {
   }
 }
 
-/** Runs one app's CLI step (migrations) to completion. */
-export function runCli(app: AppName, script: string, env: NodeJS.ProcessEnv, logFile: string): Promise<void> {
-  const child = spawnLogged(process.execPath, [runTs, join(root, 'apps', app, 'src', 'cli', script)], logFile, env);
+/** Runs one app's compiled CLI step (`migrate`: dist/apps/<app>/migrate.js) to completion. */
+export function runCli(app: AppName, step: string, env: NodeJS.ProcessEnv, logFile: string): Promise<void> {
+  const child = spawnLogged(process.execPath, [distEntry(app, step)], logFile, env);
   return new Promise((resolve, reject) =>
     child.once('exit', (code) => {
       started.delete(child);
       if (code === 0) resolve();
-      else reject(new Error(`${app} ${script} exited with ${code} (log: ${logFile})`));
+      else reject(new Error(`${app} ${step} exited with ${code} (log: ${logFile})`));
     }),
   );
 }

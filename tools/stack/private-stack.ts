@@ -1,7 +1,7 @@
 /**
  * A private stack for the scenario suite and the benchmarks: its own nats-server (JetStream,
- * temporary store), its own database, the four apps on their own ports, started the way
- * `npm start` starts them. Nothing is shared with a developer's running stack.
+ * temporary store), its own database, the four compiled apps on their own ports, started the way
+ * `npm start` starts them (it is `npm start`). Nothing is shared with a developer's running stack.
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import type { StackApp } from './services';
+import { ensureBuilt } from './build';
 
 export interface StackInfo {
   natsUrl: string;
@@ -146,6 +147,10 @@ export async function stopApps(): Promise<void> {
 }
 
 export async function startStack(options: PrivateStackOptions = E2E_STACK): Promise<StackInfo> {
+  // the stack runs the compiled apps: build them now (when missing or stale), outside start's wait
+  await ensureBuilt(['catalog', 'subscription', 'metering', 'billing'], (line) => {
+    if (process.env['STACK_VERBOSE']) process.stdout.write(`${line}\n`);
+  });
   storeDir = mkdtempSync(join(tmpdir(), `cec-${options.name}-nats-`));
   nats = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(options.natsPort), '-js', '-sd', storeDir], { stdio: 'ignore' });
   await waitPort(options.natsPort, 10_000);

@@ -141,7 +141,10 @@ export class JetStreamService implements OnModuleInit, OnApplicationShutdown {
   async onModuleInit(): Promise<void> {
     await this.open();
     for (const stream of this.streams) {
-      await ensureStream(this.jsm, stream, this.config.natsStreamReplicas);
+      await ensureStreamAtBoot(this.jsm, stream, this.config.natsStreamReplicas, {
+        onRetry: (error, attempt) =>
+          this.logger.warn(`stream ${stream.name}: JetStream not ready, attempt ${attempt}: ${describeError(error)}`),
+      });
     }
   }
 
@@ -218,7 +221,10 @@ export class JetStreamService implements OnModuleInit, OnApplicationShutdown {
     if (spec.maxDeliver !== undefined && !spec.onTerminalFailure) {
       throw new Error(`consumer ${spec.durable}: maxDeliver needs onTerminalFailure (a message is never dropped silently)`);
     }
-    await this.ensureConsumer(spec);
+    await retryWhileTransient(() => this.ensureConsumer(spec), {
+      onRetry: (error, attempt) =>
+        this.logger.warn(`consumer ${spec.durable}: JetStream not ready, attempt ${attempt}: ${describeError(error)}`),
+    });
     this.watchConsumerState(spec);
     for (let loop = 0; loop < Math.max(1, spec.concurrency ?? 1); loop += 1) this.loops.push(this.consumeLoop(spec));
   }
@@ -458,6 +464,52 @@ export async function ensureStream(jsm: JetStreamManager, stream: StreamDefiniti
       if (!String(addError).includes('already in use')) throw addError;
     }
   }
+}
+
+/** A JetStream API answer that means "not now": no reply in time, or no responder (yet). */
+export function isTransientJetStreamError(error: unknown): boolean {
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  return code === 'TIMEOUT' || code === '503';
+}
+
+export interface RetryWhileTransientOptions {
+  /** How long to keep trying while JetStream answers transiently (default 60 s). */
+  deadlineMs?: number;
+  /** Wait between attempts (default 1 s). */
+  retryDelayMs?: number;
+  onRetry?: (error: unknown, attempt: number) => void;
+}
+
+/**
+ * Runs a JetStream API step of boot (a stream, a consumer), again while the API answers
+ * transiently: a cluster that has just formed, or a busy server, can time out such requests for a
+ * few seconds (most of all for replicated streams), and an app that gave up there would not start
+ * at all. Other errors, and the last transient one after `deadlineMs`, are thrown.
+ */
+export async function retryWhileTransient<T>(
+  step: () => Promise<T>,
+  options: RetryWhileTransientOptions = {},
+): Promise<T> {
+  const deadline = Date.now() + (options.deadlineMs ?? 60_000);
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await step();
+    } catch (error) {
+      if (!isTransientJetStreamError(error) || Date.now() >= deadline) throw error;
+      options.onRetry?.(error, attempt);
+      await new Promise((resolve) => setTimeout(resolve, options.retryDelayMs ?? 1000));
+    }
+  }
+}
+
+/** `ensureStream` at boot, tried again while JetStream answers transiently (see retryWhileTransient). */
+export function ensureStreamAtBoot(
+  jsm: JetStreamManager,
+  stream: StreamDefinition,
+  replicas: number,
+  options: RetryWhileTransientOptions = {},
+): Promise<void> {
+  return retryWhileTransient(() => ensureStream(jsm, stream, replicas), options);
 }
 
 export function jsonHeaders(msgId: string): ReturnType<typeof natsHeaders> {
