@@ -336,7 +336,9 @@ export class JetStreamService implements OnModuleInit, OnApplicationShutdown {
     // the handler runs with the batch's correlation id when its messages share one; each message
     // is logged (debug) with its own, so that one event can be followed across apps
     const correlationIds = batch.map((entry) => saneId(entry.raw.headers?.get(CORRELATION_HEADER)));
-    if (Logger.isLevelEnabled('debug')) {
+    // the configured level decides (nestjs-pino is the logger; Nest's static Logger.isLevelEnabled
+    // knows no levels under it and would answer false)
+    if (this.config.logLevel === 'debug') {
       batch.forEach((entry, index) =>
         runWithCorrelation(correlationIds[index], () =>
           this.logger.debug(`${spec.durable}: received ${entry.raw.subject} (stream seq ${entry.raw.seq}, delivery ${entry.raw.info.deliveryCount})`),
