@@ -89,7 +89,7 @@ async function products(port: number): Promise<string[]> {
 describe('#12 npm start on a bare machine (no PostgreSQL, no NATS listening)', () => {
   let dataDir: string;
   let env: NodeJS.ProcessEnv;
-  let ports: { pg: number; nats: number; apps: number[] };
+  let ports: { pg: number; nats: number; apps: number[]; console: number };
   const runs: Run[] = [];
 
   beforeAll(async () => {
@@ -99,6 +99,7 @@ describe('#12 npm start on a bare machine (no PostgreSQL, no NATS listening)', (
       pg: await freePort(),
       nats: await freePort(),
       apps: [await freePort(), await freePort(), await freePort(), await freePort()],
+      console: await freePort(),
     };
     env = {
       ...process.env,
@@ -113,6 +114,7 @@ describe('#12 npm start on a bare machine (no PostgreSQL, no NATS listening)', (
       SUBSCRIPTION_PORT: String(ports.apps[1]),
       METERING_PORT: String(ports.apps[2]),
       BILLING_PORT: String(ports.apps[3]),
+      CONSOLE_PORT: String(ports.console),
     };
     delete env['NATS_SERVER_BIN'];
   });
@@ -153,12 +155,15 @@ describe('#12 npm start on a bare machine (no PostgreSQL, no NATS listening)', (
       'text-chatbot',
       'voice-chatbot',
     ]);
-    // the apps are the compiled ones: npm start's children run dist/apps/<app>/main.js
+    // the apps (and the console's server) are the compiled ones: npm start's children run dist/apps/<app>/main.js
     const children = readFileSync(`/proc/${run.child.pid}/task/${run.child.pid}/children`, 'utf8').trim().split(/\s+/);
     const commands = children.map((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim());
     const apps = ['catalog', 'subscription', 'metering', 'billing'];
     expect(commands.filter((command) => command.includes('main.js')).sort()).toEqual(
-      apps.map((app) => `${process.execPath} ${join(root, 'dist/apps', app, 'main.js')}`).sort(),
+      [
+        ...apps.map((app) => `${process.execPath} ${join(root, 'dist/apps', app, 'main.js')}`),
+        `${process.execPath} ${join(root, 'dist/apps/console/server/main.js')}`,
+      ].sort(),
     );
     expect(commands.filter((command) => /run-ts|\.ts\b/.test(command))).toEqual([]);
 
@@ -167,7 +172,7 @@ describe('#12 npm start on a bare machine (no PostgreSQL, no NATS listening)', (
     expect(run.output()).toContain('stopping the embedded PostgreSQL it started');
     expect(await listening(ports.pg)).toBe(false);
     expect(await listening(ports.nats)).toBe(false);
-    for (const port of ports.apps) expect(await listening(port)).toBe(false);
+    for (const port of [...ports.apps, ports.console]) expect(await listening(port)).toBe(false);
     expect(existsSync(join(dataDir, 'postgres', 'PG_VERSION'))).toBe(true);
     expect(existsSync(join(dataDir, 'nats', 'jetstream'))).toBe(true);
   });

@@ -221,7 +221,11 @@ async function main(launch: Launch): Promise<void> {
     await launch.stop(1);
     return;
   }
-  if (apps.length === APPS.length) await startConsole(env, (line) => say('stack', line));
+  if (apps.length === APPS.length) {
+    // the console's server is stopped with the apps, before the servers this run started
+    const consoleServer = await startConsole(env, (line) => say('stack', line));
+    if (consoleServer) launch.children.set('console', consoleServer);
+  }
   say('stack', apps.length === APPS.length ? 'all four apps are up:' : `the apps asked for are up (${apps.join(', ')}):`);
   processes.forEach(({ name, port }) =>
     say('stack', `  ${name.padEnd(12)} http://127.0.0.1:${port}  (docs: /docs, health: /health)`),
