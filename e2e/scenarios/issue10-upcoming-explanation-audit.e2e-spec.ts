@@ -4,7 +4,7 @@
 // Rules: R1.3, R3.5, R4.1-R4.5, R5.1
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { Platform } from '../support/platform';
+import { eventually, Platform } from '../support/platform';
 import { stackInfo } from '../support/stack-info';
 
 interface Explained {
@@ -60,7 +60,15 @@ describe('issue 10: upcoming bill, explanation and audit through the running pla
     // 7 days x 10 + 10 days x 14 + 9 days x 14
     await platform.usage(sub, '2026-02', 336);
 
-    const upcoming = await platform.billing.get<{ total: string; running: boolean; lines: unknown[] }>(`/v1/accounts/${account}/upcoming-bill?period=2026-02`);
+    // the edition change does not alter the quantity-days waited for above: wait until metering has
+    // it too (the upcoming bill labels the line with the product held last, R4.2), so that nothing
+    // changes between the preview and the run
+    const upcoming = await eventually('the upcoming bill to see the edition change', async () => {
+      const response = await platform.billing.get<{ total: string; running: boolean; lines: Array<{ productCode: string }> }>(
+        `/v1/accounts/${account}/upcoming-bill?period=2026-02`,
+      );
+      return response.status === 200 && response.body.lines[0]?.productCode === pro ? response : undefined;
+    });
     expect(upcoming.status).toBe(200);
     expect(upcoming.body.running).toBe(false);
 
