@@ -178,7 +178,7 @@ function appProcesses(): Array<{ app: string; pid: string }> {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
       if (ppid !== launcher) continue;
-      const app = /apps\/(\w+)\/src\/main\.ts/.exec(readFileSync(`/proc/${entry}/cmdline`, 'utf8'))?.[1];
+      const app = /apps\/(\w+)\/(?:src\/main\.ts|main\.js)/.exec(readFileSync(`/proc/${entry}/cmdline`, 'utf8'))?.[1];
       if (app) found.push({ app, pid: Number(entry) });
     } catch {
       // the process ended while we looked

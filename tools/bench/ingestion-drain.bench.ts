@@ -69,7 +69,8 @@ export function meteringPeakRssMiB(): number | null {
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) !== launcher) continue;
-      if (!readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('apps/metering/src/main.ts')) continue;
+      // the compiled app (dist/apps/metering/main.js) as npm start runs it, or its source under run-ts
+      if (!/apps\/metering\/(?:src\/main\.ts|main\.js)/.test(readFileSync(`/proc/${entry}/cmdline`, 'utf8'))) continue;
       const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${entry}/status`, 'utf8'))?.[1];
       if (hwm) return Number(hwm) / 1024;
     } catch {
