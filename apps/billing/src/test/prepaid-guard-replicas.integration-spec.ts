@@ -1,5 +1,6 @@
 import { NatsConnection } from 'nats';
-import { billingCalendar, SystemClock } from '@cec/kernel';
+import { billingCalendar, Money, Period, SystemClock } from '@cec/kernel';
+import { DirtyMark, PREPAID_GUARD_REPOSITORY, PrepaidGuardRepository } from '@cec/billing-application';
 import { connectNats, resetSchema, RunningTestApp, sql, useTestEnvironment } from '@cec/testing';
 import { BILLING_ORM } from '../billing.module-def';
 import { days, FakeCatalog, FakeMetering } from './support/fake-apps';
@@ -79,5 +80,55 @@ describe('#10 guard claims: two billing replicas split the marked accounts (skip
     expect(await sql('select claim from billing.guard_dirty where account_id = $1', [id])).toEqual([{ claim: 'claim-live' }]);
     await sql(`update billing.guard_dirty set claim = null, claimed_until = null where account_id = $1`, [id]);
     await waitFor(async () => (await sql('select 1 from billing.guard_dirty where account_id = $1', [id])).length === 0, 'the released mark re-rated');
+  });
+
+  it('#10 guard batch store: one transaction for the batch stores only the marks still claimed, once per crossing, and queues again an account marked meanwhile', async () => {
+    const guard = apps[0].app.get<PrepaidGuardRepository>(PREPAID_GUARD_REPOSITORY);
+    const period = Period.parse('2026-04');
+    const claim = 'claim-batch-test';
+    const [held, lost, remarked] = ['acc-bst-held', 'acc-bst-lost', 'acc-bst-remarked'];
+    await sql(
+      `insert into billing.account ("id", "name", "currency", "balance", "created_at") select i, i, 'USD', 10, now() from unnest($1::text[]) as i`,
+      [[held, lost, remarked]],
+    );
+    await sql(`insert into billing.account_guard ("account_id", "low_balance") values ($1, 5)`, [held]);
+    // live claims (an hour's lease) the workers leave alone: `held` and `remarked` are ours, `lost`
+    // was taken over by another replica after our lease ran out; `remarked` was marked again since
+    await sql(
+      `insert into billing.guard_dirty ("account_id", "mark", "claim", "claimed_until", "queued_at")
+       values ($1, 1, $4, now() + interval '1 hour', now() - interval '1 minute'),
+              ($2, 1, 'claim-other', now() + interval '1 hour', now() - interval '1 minute'),
+              ($3, 2, $4, now() + interval '1 hour', now() - interval '1 minute')`,
+      [held, lost, remarked, claim],
+    );
+    const mark = (accountId: string): DirtyMark => ({ accountId, mark: '1', currency: 'USD', claim });
+    const at = new SystemClock().now();
+    const update = (accountId: string, accrued: string) => ({ mark: mark(accountId), period, ratedThrough: '2026-04-10', accrued: Money.parse(accrued), computedAt: at });
+    // `held` accrues 12.00 against a balance of 10.00 and a threshold of 5.00: low, then exhausted
+    const stored = await guard.storeBatch([update(remarked, '1.00'), update(lost, '2.00'), update(held, '12.00')]);
+    expect(Object.fromEntries(stored)).toEqual({ [held]: ['balance_low', 'balance_exhausted'], [remarked]: [] });
+    const guards = await sql<{ account_id: string; accrued: string; state: string }>(
+      `select account_id, accrued_this_period::text as accrued, guard_state as state from billing.account_guard where account_id like 'acc-bst-%' order by account_id`,
+    );
+    expect(guards).toEqual([
+      { account_id: held, accrued: '12.00', state: 'exhausted' },
+      { account_id: remarked, accrued: '1.00', state: 'ok' },
+    ]);
+    const marks = await sql<{ account_id: string; claim: string | null; requeued: boolean }>(
+      `select account_id, claim, queued_at > now() - interval '30 seconds' as requeued from billing.guard_dirty where account_id like 'acc-bst-%' order by account_id`,
+    );
+    // held: cleared; lost: the other replica's, untouched; remarked: released to the back of the queue
+    expect(marks).toEqual([
+      { account_id: lost, claim: 'claim-other', requeued: false },
+      { account_id: remarked, claim: null, requeued: true },
+    ]);
+    const events = await sql<{ subject: string }>(`select subject from billing.outbox where payload->>'accountId' = $1 order by seq`, [held]);
+    expect(events.map((event) => event.subject)).toEqual(['billing.account.balance_low', 'billing.account.balance_exhausted']);
+    // stored again at the same state (claimed anew): no second crossing, no new event
+    await sql(`insert into billing.guard_dirty ("account_id", "mark", "claim", "claimed_until") values ($1, 1, $2, now() + interval '1 hour')`, [held, claim]);
+    expect(Object.fromEntries(await guard.storeBatch([update(held, '12.50')]))).toEqual({ [held]: [] });
+    const [after] = await sql<{ n: string }>(`select count(*)::text as n from billing.outbox where payload->>'accountId' = $1`, [held]);
+    expect(after.n).toBe('2');
+    await sql(`delete from billing.guard_dirty where account_id like 'acc-bst-%'`);
   });
 });

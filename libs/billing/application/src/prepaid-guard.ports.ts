@@ -83,14 +83,15 @@ export interface PrepaidGuardRepository {
    */
   unbilledIn(period: Period, accountIds: readonly string[]): Promise<Set<string>>;
   /**
-   * One transaction per account: nothing is stored unless the mark is still claimed by
-   * `update.mark.claim`; locks its guard row, stores the accrued charge (and the ended month's,
-   * when still unbilled), evaluates the guard against the balance and threshold, moves
-   * `guard_state` only from the state it read (so a crossing is recorded once), writes the crossing
-   * events to the outbox, and clears the mark, or releases it to the back of the queue when the
-   * account was marked again meanwhile. Returns the events written.
+   * One transaction for a batch of accounts (set-based statements, in account order): of each
+   * update, nothing is stored unless its mark is still claimed by `update.mark.claim`; locks the
+   * guard rows, stores the accrued charge (and the ended month's, when still unbilled), evaluates
+   * the guard against the balance and threshold, moves `guard_state` only from the state it read
+   * (so a crossing is recorded once), writes the crossing events to the outbox, and clears the
+   * marks, or releases to the back of the queue those marked again meanwhile. Returns, per account
+   * stored, the events written (an account whose claim was lost is absent).
    */
-  store(update: GuardUpdate): Promise<GuardEventKind[]>;
+  storeBatch(updates: readonly GuardUpdate[]): Promise<Map<string, GuardEventKind[]>>;
   find(accountId: string): Promise<GuardView | null>;
   /** Sets the low-balance threshold (and marks the account for a new evaluation); false when unknown. */
   setThreshold(accountId: string, threshold: Money): Promise<boolean>;

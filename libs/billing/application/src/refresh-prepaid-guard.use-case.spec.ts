@@ -54,9 +54,9 @@ function setup(
       unbilledAsked.push(period.toString());
       return new Set(accountIds.filter((id) => (options.unbilled ?? []).includes(id)));
     },
-    store: async (update) => {
-      stored.push(update);
-      return [];
+    storeBatch: async (updates) => {
+      stored.push(...updates);
+      return new Map(updates.map((update) => [update.mark.accountId, []]));
     },
   };
   return { useCase: new RefreshPrepaidGuardUseCase(deps, guard), stored, cleared, released, unbilledAsked, usageCalls, priceCalls };

@@ -3,7 +3,7 @@ import { accrueRunningMonth, DiscountBook, PriceBook, SubscriptionUsage } from '
 import { fromUsageRuns } from '@cec/contracts';
 import type { BillingDeps } from './billing.ports';
 import { jobFailureOf } from './job-failures';
-import type { DirtyMark, EndedMonthAccrual, PrepaidGuardRepository } from './prepaid-guard.ports';
+import type { DirtyMark, EndedMonthAccrual, GuardUpdate, PrepaidGuardRepository } from './prepaid-guard.ports';
 
 export interface RefreshGuardResult {
   /** Accounts re-rated and stored. */
@@ -18,7 +18,8 @@ export interface RefreshGuardResult {
  * Issue 10 (prepaid guard): re-rates the running month of marked accounts, a batch at a time, and
  * stores their accrued charge and guard state. Per batch: one metering request (the month's usage),
  * one catalog request (the prices of the products involved, from the 1st to today), the discounts
- * of the batch; then per account the pure accrual ({@link accrueRunningMonth}) and one transaction.
+ * of the batch; then per account the pure accrual ({@link accrueRunningMonth}), and one transaction for the batch
+ * ({@link PrepaidGuardRepository.storeBatch}).
  * The running month and today are the clock's (UTC+8). For the accounts whose month before has no
  * processed marker yet (from 00:00 on the 1st until the run deducts its bill), that month is rated
  * in full too and counts in the projected balance until the marker and the deduction commit (the
@@ -82,12 +83,14 @@ export class RefreshPrepaidGuardUseCase {
       codes.size > 0 ? await this.deps.catalog.resolvePrices({ productCodes: [...codes].sort(), from, to: today }) : { prices: {} };
     const priceBook = PriceBook.fromVersions(prices.prices ?? {});
     const discounts = DiscountBook.of(await this.deps.discounts.listForAccounts(ids));
+    const updates: GuardUpdate[] = [];
+    const unratable: DirtyMark[] = [];
+    const computedAt = this.deps.clock.now();
     for (const mark of marks) {
       const currency = mark.currency;
-      let accrued;
-      let endedAccrual: EndedMonthAccrual | null = null;
       try {
-        accrued = accrueRunningMonth({ accountId: mark.accountId, currency, period, today, subscriptions: byAccount.get(mark.accountId) ?? [], prices: priceBook, discounts });
+        const accrued = accrueRunningMonth({ accountId: mark.accountId, currency, period, today, subscriptions: byAccount.get(mark.accountId) ?? [], prices: priceBook, discounts });
+        let endedAccrual: EndedMonthAccrual | null = null;
         const endedSubscriptions = endedUsage.get(mark.accountId);
         if (endedSubscriptions) {
           const endedAccrued = accrueRunningMonth({ accountId: mark.accountId, currency, period: ended, today: lastDateOf(ended), subscriptions: endedSubscriptions, prices: priceBook, discounts });
@@ -95,14 +98,18 @@ export class RefreshPrepaidGuardUseCase {
         } else if (unbilled.includes(mark.accountId)) {
           endedAccrual = { period: ended, accrued: Money.zero(currency) };
         }
+        updates.push({ mark, period, ratedThrough: today, accrued, ended: endedAccrual, computedAt });
       } catch (error) {
         // rating is pure: whatever it throws, it throws again for the same data
         const failure = error instanceof DomainError ? { code: error.code, message: error.message } : { code: 'RATING_FAILED', message: String(error instanceof Error ? error.message : error) };
         result.failed.push({ accountId: mark.accountId, ...failure });
-        await this.guard.clear([mark]);
-        continue;
+        unratable.push(mark);
       }
-      const events = await this.guard.store({ mark, period, ratedThrough: today, accrued, ended: endedAccrual, computedAt: this.deps.clock.now() });
+    }
+    if (unratable.length > 0) await this.guard.clear(unratable);
+    // #11/#10 guard latency: the batch's accounts in one transaction of set-based statements
+    const stored = await this.guard.storeBatch(updates);
+    for (const events of stored.values()) {
       result.refreshed += 1;
       result.events += events.length;
     }

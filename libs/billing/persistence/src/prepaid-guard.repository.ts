@@ -40,19 +40,32 @@ async function markAccounts(db: Db, accountIds: readonly string[]): Promise<void
 }
 
 /**
- * A claimed mark after its account was stored (or found unratable): deleted when not marked again
- * since it was claimed; otherwise released to the back of the queue (`queued_at`), so that a busy
- * account is re-rated again without holding up the marks queued before it.
+ * Claimed marks after their accounts were stored (or found unratable): deleted when not marked
+ * again since they were claimed; otherwise released to the back of the queue (`queued_at`), so that
+ * a busy account is re-rated again without holding up the marks queued before it. In account order.
  */
-async function settleMark(db: Db, mark: DirtyMark): Promise<void> {
-  const deleted = await execute(db, 'delete from "guard_dirty" where "account_id" = ? and "mark" = ?::bigint and "claim" = ?', [mark.accountId, mark.mark, mark.claim]);
-  if (deleted === 0) {
-    await execute(
-      db,
-      'update "guard_dirty" set "claim" = null, "claimed_until" = null, "queued_at" = clock_timestamp() where "account_id" = ? and "claim" = ?',
-      [mark.accountId, mark.claim],
-    );
-  }
+async function settleMarks(db: Db, marks: readonly DirtyMark[]): Promise<void> {
+  if (marks.length === 0) return;
+  const sorted = [...marks].sort((a, b) => (a.accountId < b.accountId ? -1 : a.accountId > b.accountId ? 1 : 0));
+  const bindings = [
+    textArray(sorted.map((mark) => mark.accountId)),
+    textArray(sorted.map((mark) => mark.mark)),
+    textArray(sorted.map((mark) => mark.claim)),
+  ];
+  await execute(
+    db,
+    `with "m" as (
+       select i."account_id", i."mark"::bigint as "mark", i."claim" from unnest(?::text[], ?::text[], ?::text[]) as i("account_id", "mark", "claim")
+     ), "locked" as (
+       select d."account_id", d."mark" = m."mark" as "unchanged" from "guard_dirty" d join "m" on m."account_id" = d."account_id" and m."claim" = d."claim"
+        order by d."account_id" for update of d
+     ), "deleted" as (
+       delete from "guard_dirty" d using "locked" l where d."account_id" = l."account_id" and l."unchanged"
+     )
+     update "guard_dirty" d set "claim" = null, "claimed_until" = null, "queued_at" = clock_timestamp()
+       from "locked" l where d."account_id" = l."account_id" and not l."unchanged"`,
+    bindings,
+  );
 }
 
 /** Issue 10: the prepaid guard's tables (migrations 0007, 0009). */
@@ -96,7 +109,7 @@ export class SqlPrepaidGuardRepository implements PrepaidGuardRepository {
   async clear(marks: readonly DirtyMark[]): Promise<void> {
     if (marks.length === 0) return;
     await inTransaction(this.em, async (trx) => {
-      for (const mark of marks) await settleMark(trx, mark);
+      await settleMarks(trx, marks);
     });
   }
 
@@ -121,74 +134,107 @@ export class SqlPrepaidGuardRepository implements PrepaidGuardRepository {
     return new Set(list.map((row) => row.id));
   }
 
-  async store(update: GuardUpdate): Promise<GuardEventKind[]> {
-    const accountId = update.mark.accountId;
+  async storeBatch(updates: readonly GuardUpdate[]): Promise<Map<string, GuardEventKind[]>> {
+    const stored = new Map<string, GuardEventKind[]>();
+    if (updates.length === 0) return stored;
+    // in account order: the batch locks its guard rows, counters and marks in one order
+    const byAccount = new Map(updates.map((update) => [update.mark.accountId, update]));
+    const ids = [...byAccount.keys()].sort();
     return inTransaction(this.em, async (trx) => {
-      // only the worker that holds the claim stores (a claim taken over after its lease ran out
-      // stores nothing). Read without a lock: the locks are taken in the order of the old code and
-      // of setThreshold (the guard row, the outbox's account counter when an event is written, the
-      // mark last), so that a bill's transaction (counter, then the mark by its balance trigger)
-      // cannot wait on this one in a cycle more than before
-      const [held] = await rows<{ account_id: string }>(
+      // only the accounts whose mark this worker still holds are stored (a claim taken over after
+      // its lease ran out stores nothing). The locks are taken in the order of setThreshold and of a
+      // bill's transaction (the guard rows, then the outbox's account counters when events are
+      // written, the marks last), so that no transaction waits on this one in a cycle
+      const held = await rows<{ account_id: string; claim: string }>(
         trx,
-        'select "account_id" from "guard_dirty" where "account_id" = ? and "claim" = ?',
-        [accountId, update.mark.claim],
+        `select d."account_id", d."claim" from "guard_dirty" d join unnest(?::text[], ?::text[]) as i("account_id", "claim")
+            on i."account_id" = d."account_id" and i."claim" = d."claim"`,
+        [textArray(ids), textArray(ids.map((id) => (byAccount.get(id) as GuardUpdate).mark.claim))],
       );
-      if (!held) return [];
-      await execute(trx, 'insert into "account_guard" ("account_id") values (?) on conflict ("account_id") do nothing', [accountId]);
-      const endedPeriod = update.ended?.period.toString() ?? null;
+      const heldIds = held.map((row) => row.account_id).sort();
+      if (heldIds.length === 0) return stored;
+      await execute(
+        trx,
+        'insert into "account_guard" ("account_id") select "id" from unnest(?::text[]) as i("id") order by "id" on conflict ("account_id") do nothing',
+        [textArray(heldIds)],
+      );
       // the balance and whether the ended month is billed come from one statement (one snapshot):
       // the bill's deduction and its marker commit together, so the ended month counts exactly
       // until the balance shows its deduction
-      const [row] = await rows<GuardRow & { ended_unbilled: boolean }>(
+      const endedOf = (id: string): string | null => byAccount.get(id)?.ended?.period.toString() ?? null;
+      const read = await rows<GuardRow & { ended_unbilled: boolean }>(
         trx,
         `select a."id", a."currency", a."balance"::text, g."period", g."low_balance"::text, g."guard_state",
-                (?::char(7) is not null and not exists (
-                   select 1 from "account_period" m where m."account_id" = a."id" and m."period" = ?::char(7))) as "ended_unbilled"
-           from "account_guard" g join "account" a on a."id" = g."account_id" where g."account_id" = ? for update of g`,
-        [endedPeriod, endedPeriod, accountId],
+                (i."ended" is not null and not exists (
+                   select 1 from "account_period" m where m."account_id" = a."id" and m."period" = i."ended"::char(7))) as "ended_unbilled"
+           from unnest(?::text[], ?::text[]) as i("id", "ended")
+           join "account_guard" g on g."account_id" = i."id"
+           join "account" a on a."id" = g."account_id"
+          order by g."account_id"
+          for update of g`,
+        [textArray(heldIds), `{${heldIds.map((id) => endedOf(id) ?? 'NULL').join(',')}}`],
       );
-      const currency = row.currency as Currency;
-      const balance = Money.ofCents(row.balance, currency);
-      const accrued = Money.ofCents(update.accrued.amount, currency);
-      const unbilled = row.ended_unbilled && update.ended ? Money.ofCents(update.ended.accrued.amount, currency) : Money.zero(currency);
-      const threshold = row.low_balance === null ? null : Money.ofCents(row.low_balance, currency);
-      const previous = row.guard_state ?? 'ok';
-      const evaluation = evaluateGuard({ balance, accrued: accrued.plus(unbilled), threshold, previous });
+      const updatesOut: Array<{ id: string; row: GuardRow & { ended_unbilled: boolean }; update: GuardUpdate; accrued: Money; unbilled: Money; threshold: Money | null; previous: GuardState; evaluation: ReturnType<typeof evaluateGuard> }> = [];
+      for (const row of read) {
+        const update = byAccount.get(row.id) as GuardUpdate;
+        const currency = row.currency as Currency;
+        const balance = Money.ofCents(row.balance, currency);
+        const accrued = Money.ofCents(update.accrued.amount, currency);
+        const unbilled = row.ended_unbilled && update.ended ? Money.ofCents(update.ended.accrued.amount, currency) : Money.zero(currency);
+        const threshold = row.low_balance === null ? null : Money.ofCents(row.low_balance, currency);
+        const previous = row.guard_state ?? 'ok';
+        const evaluation = evaluateGuard({ balance, accrued: accrued.plus(unbilled), threshold, previous });
+        updatesOut.push({ id: row.id, row, update, accrued, unbilled, threshold, previous, evaluation });
+      }
       // the state moves only from the state read (locked): one crossing, one event
-      const changed = await execute(
+      const changed = await rows<{ account_id: string }>(
         trx,
-        `update "account_guard" set "period" = ?, "accrued_this_period" = ?, "rated_through" = ?::date, "computed_at" = ?, "guard_state" = ?,
-                "unbilled_period" = ?, "accrued_unbilled" = ?
-          where "account_id" = ? and "guard_state" = ?`,
+        `update "account_guard" g set "period" = u."period", "accrued_this_period" = u."accrued"::numeric, "rated_through" = u."rated_through"::date,
+                "computed_at" = u."computed_at"::timestamptz, "guard_state" = u."state", "unbilled_period" = u."unbilled_period",
+                "accrued_unbilled" = u."accrued_unbilled"::numeric
+           from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
+             as u("account_id", "period", "accrued", "rated_through", "computed_at", "state", "unbilled_period", "accrued_unbilled", "previous")
+          where g."account_id" = u."account_id" and g."guard_state" = u."previous"
+          returning g."account_id"`,
         [
-          update.period.toString(),
-          accrued.toString(),
-          update.ratedThrough,
-          update.computedAt.toJSDate(),
-          evaluation.state,
-          row.ended_unbilled ? endedPeriod : null,
-          unbilled.toString(),
-          accountId,
-          previous,
+          textArray(updatesOut.map((u) => u.id)),
+          textArray(updatesOut.map((u) => u.update.period.toString())),
+          textArray(updatesOut.map((u) => u.accrued.toString())),
+          textArray(updatesOut.map((u) => u.update.ratedThrough)),
+          textArray(updatesOut.map((u) => u.update.computedAt.toUTC().toISO() as string)),
+          textArray(updatesOut.map((u) => u.evaluation.state)),
+          `{${updatesOut.map((u) => (u.row.ended_unbilled && endedOf(u.id) !== null ? `"${endedOf(u.id) as string}"` : 'NULL')).join(',')}}`,
+          textArray(updatesOut.map((u) => u.unbilled.toString())),
+          textArray(updatesOut.map((u) => u.previous)),
         ],
       );
-      const events = changed === 1 ? evaluation.events : [];
-      if (events.length > 0) {
-        const messages: OutboxRow[] = events.map((kind) => guardEvent(kind, {
-          accountId,
-          period: update.period,
-          balance,
-          accrued,
-          unbilled,
-          projected: evaluation.projectedBalance,
-          threshold,
-          at: update.computedAt,
-        }));
-        await insertOutbox(trx, messages, update.computedAt.toJSDate());
+      const changedIds = new Set(changed.map((row) => row.account_id));
+      const messages: OutboxRow[] = [];
+      for (const u of updatesOut) {
+        const events = changedIds.has(u.id) ? [...u.evaluation.events] : [];
+        stored.set(u.id, events);
+        for (const kind of events) {
+          messages.push(
+            guardEvent(kind, {
+              accountId: u.id,
+              period: u.update.period,
+              balance: Money.ofCents(u.row.balance, u.row.currency as Currency),
+              accrued: u.accrued,
+              unbilled: u.unbilled,
+              projected: u.evaluation.projectedBalance,
+              threshold: u.threshold,
+              at: u.update.computedAt,
+            }),
+          );
+        }
       }
-      await settleMark(trx, update.mark);
-      return [...events];
+      // outbox rows in account order (their account counters are locked in that order)
+      if (messages.length > 0) await insertOutbox(trx, messages, updatesOut[0].update.computedAt.toJSDate());
+      await settleMarks(
+        trx,
+        heldIds.map((id) => (byAccount.get(id) as GuardUpdate).mark),
+      );
+      return stored;
     });
   }
 
