@@ -1,7 +1,8 @@
 import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
 import { BILL_DOCUMENT_FORMATS } from '@cec/billing-application';
-import { clientIdSchema, dateSchema, moneySchema, periodSchema, productCodeSchema, queryParam, rateSchema } from '@cec/kernel';
+import { clientIdSchema, dateSchema, moneySchema, periodSchema, productCodeSchema, queryIntegerSchema, queryParam, rateSchema } from '@cec/kernel';
+import { MAX_DEAD_LETTER_LIMIT } from '@cec/billing-application';
 
 // One zod schema per input (validation, TypeScript type and OpenAPI from one source); unknown
 // fields are refused naming them. The use cases and the domain keep the invariants (an amount
@@ -68,3 +69,12 @@ export const BillDocumentQuerySchema = z.strictObject({
   }),
 });
 export class BillDocumentQueryDto extends createZodDto(BillDocumentQuerySchema) {}
+
+/** GET /v1/dead-letters: `?limit=` once, a whole number from 1 to 1000 (default 100). */
+export const DeadLettersQuerySchema = z.strictObject({
+  limit: queryParam(queryIntegerSchema(1, MAX_DEAD_LETTER_LIMIT)).meta({
+    example: '100',
+    description: `How many, newest first: 1 to ${MAX_DEAD_LETTER_LIMIT}, default 100`,
+  }),
+});
+export class DeadLettersQueryDto extends createZodDto(DeadLettersQuerySchema) {}

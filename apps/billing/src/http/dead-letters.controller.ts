@@ -1,7 +1,8 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiBearerAuth, ApiOkResponse, ApiProperty, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiBearerAuth, ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { billingCalendar } from '@cec/kernel';
 import { DeadLetterView as DeadLetter, ListDeadLettersUseCase } from '@cec/billing-application';
+import { DeadLettersQueryDto } from './billing.dto';
 
 export class DeadLetterView {
   @ApiProperty({ example: '1' }) id!: string;
@@ -35,10 +36,9 @@ export class DeadLettersController {
   constructor(private readonly list: ListDeadLettersUseCase) {}
 
   @Get()
-  @ApiQuery({ name: 'limit', required: false, example: 100, description: '1 to 1000 (default 100)' })
   @ApiOkResponse({ type: [DeadLetterView], description: "#9.8: messages billing's consumers could not use (e.g. a malformed subscription.account.created), newest first" })
-  @ApiBadRequestResponse({ description: 'VALIDATION_FAILED: bad limit' })
-  async listDeadLetters(@Query('limit') limit?: string): Promise<DeadLetterView[]> {
-    return (await this.list.execute({ limit })).map(deadLetterView);
+  @ApiBadRequestResponse({ description: 'VALIDATION_FAILED: bad limit (not a whole number from 1 to 1000, or given twice)' })
+  async listDeadLetters(@Query() query: DeadLettersQueryDto): Promise<DeadLetterView[]> {
+    return (await this.list.execute({ limit: query.limit })).map(deadLetterView);
   }
 }

@@ -221,6 +221,11 @@ describe('billing: the scheduler (R7.1) and the test clock', () => {
     const bad = await running.api.get('/v1/dead-letters?limit=0');
     expect(bad.status).toBe(400);
     expect(bad.body).toMatchObject({ code: 'VALIDATION_FAILED', message: expect.stringMatching(/limit/) });
+    // the query goes through its zod schema: a repeated, nested, fractional or unknown parameter is a 400 naming it
+    for (const query of ['limit=1&limit=2', 'limit[a]=1', 'limit=1.5', 'limit=1001', 'limits=5']) {
+      const refused = await running.api.get(`/v1/dead-letters?${query}`);
+      expect([query, refused.status, refused.body]).toMatchObject([query, 400, { code: 'VALIDATION_FAILED', message: expect.stringMatching(/limit/) }]);
+    }
   });
 
   it('#9.8 a poison account.created (NUL in the name, NUL bytes in a message that is not JSON) is dead-lettered, and the feed behind it is not held up', async () => {
