@@ -127,7 +127,7 @@ async function main(): Promise<void> {
     const info = await startStack({ ...STACK, name: `${STACK.name}-guard` });
     try {
       guard = await benchGuardLatency(info, options);
-      process.stdout.write(`  guard: p50 ${fmt(guard.p50Ms)} ms, p99 ${fmt(guard.p99Ms)} ms (load ${fmt(guard.loadPublishedPerSecond)} events/s)\n`);
+      process.stdout.write(`  guard: p50 ${fmt(guard.p50Ms)} ms, p99 ${fmt(guard.p99Ms)} ms (load ${fmt(guard.loadPublishedPerSecond)} events/s); stages p50 ${JSON.stringify(guard.stagesP50Ms)} ms; guard queue ${JSON.stringify(guard.guardQueue)}; batches ${JSON.stringify(guard.batches)}\n`);
     } finally {
       await stopStack();
     }

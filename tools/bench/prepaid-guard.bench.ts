@@ -48,6 +48,21 @@ export interface GuardBenchResult extends GuardBenchOptions {
   loadPublishedPerSecond: number;
   /** Load events metering committed per second over the same window. */
   loadCommittedPerSecond: number;
+  /**
+   * Where a sample's time goes (p50 per stage, ms, wall clock of this machine): publish → metering
+   * took the event (`usage_event.received_at`, stamped when its batch is handled); → the guard
+   * rated the account (`account_guard.computed_at`: metering's commit, the outbox relay,
+   * `metering.usage.changed`, billing's consumer, the guard's queue and its batch); → the bench's
+   * poll saw it.
+   */
+  stagesP50Ms: { metering: number; guard: number; seen: number };
+  /** Marked accounts waiting for the guard (guard_dirty rows), sampled at each poll: median and max. */
+  guardQueue: { p50: number; max: number };
+  /**
+   * The guard's batches while sampling, from billing's `cec_billing_guard_batch_seconds` (the
+   * difference of two scrapes): batches, accounts per batch, and mean ms per stage.
+   */
+  batches: { count: number; accountsPerBatch: number; meanMs: Record<string, number> };
   markdown: string;
 }
 
@@ -59,6 +74,21 @@ export function guardBenchOptionsFromEnv(): GuardBenchOptions {
     loadRate: env('GUARD_BENCH_LOAD_RATE', 5000),
     loadSubscriptions: env('GUARD_BENCH_LOAD_SUBSCRIPTIONS', 2000),
   };
+}
+
+/** Billing's guard metrics (sums and counts of `cec_billing_guard_batch_seconds` by stage, accounts rated). */
+async function guardScrape(info: StackInfo): Promise<Map<string, number>> {
+  const response = await fetch(`http://127.0.0.1:${info.ports.billing}/metrics`, { headers: { authorization: `Bearer ${info.token}` } });
+  const text = await response.text();
+  const values = new Map<string, number>();
+  for (const match of text.matchAll(/^cec_billing_guard_batch_seconds_(sum|count)\{stage="(\w+)"\} (\S+)$/gm)) values.set(`${match[1]}:${match[2]}`, Number(match[3]));
+  const rated = /^cec_billing_guard_accounts_rated_total (\S+)$/m.exec(text);
+  if (rated) values.set('rated', Number(rated[1]));
+  return values;
+}
+
+function median(values: readonly number[]): number {
+  return values.length === 0 ? 0 : percentile([...values].sort((a, b) => a - b), 50);
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -164,12 +194,15 @@ export async function benchGuardLatency(info: StackInfo, options: GuardBenchOpti
       new Map((await db.query<{ account_id: string; accrued: string }>(`select account_id, accrued_this_period::text as accrued from billing.account_guard where account_id like $1`, [like])).rows.map((row) => [row.account_id, row.accrued]));
     const loadEvents = async (): Promise<number> => count(db, 'select count(*) from metering.usage_event where id like $1', [`load-${run}-%`]);
 
+    const scrapeBefore = await guardScrape(info);
     const generator = startLoad(js, load.map((entry) => entry.subscriptionId), options.loadRate, run);
     const windowStart = performance.now();
     const committedBefore = load.length > 0 ? await loadEvents() : 0;
     // let the load reach a steady state before the first sample
     await new Promise((resolveWait) => setTimeout(resolveWait, load.length > 0 ? 3000 : 0));
     const samples: number[] = [];
+    const stages = { metering: [] as number[], guard: [] as number[], seen: [] as number[] };
+    const queue: number[] = [];
     let published = 0;
     let committedAfter = committedBefore;
     try {
@@ -177,10 +210,13 @@ export async function benchGuardLatency(info: StackInfo, options: GuardBenchOpti
         const before = await accruedNow();
         const timestamp = DateTime.now().setZone('UTC+8').minus({ seconds: 2 }).toISO() as string;
         const sent = new Map<string, number>();
+        const sentWall = new Map<string, number>();
+        const seenWall = new Map<string, number>();
         await Promise.all(
           accounts.map(async ({ accountId, subscriptionId }) => {
             const event: UsageReportedMessage = { id: `gu-${run}-${round}-${subscriptionId}`, subscriptionId, quantity: 2 + round, timestamp };
             sent.set(accountId, performance.now());
+            sentWall.set(accountId, Date.now());
             await js.publish(SUBJECTS.usageReported, encoder.encode(JSON.stringify(event)), { msgID: event.id });
           }),
         );
@@ -190,13 +226,32 @@ export async function benchGuardLatency(info: StackInfo, options: GuardBenchOpti
           if (performance.now() > deadline) throw new Error(`round ${round}: ${pending.size} accounts not updated`);
           const now = await accruedNow();
           const seenAt = performance.now();
+          const seenAtWall = Date.now();
           for (const accountId of [...pending]) {
             if (now.get(accountId) !== before.get(accountId)) {
               samples.push(seenAt - (sent.get(accountId) as number));
+              seenWall.set(accountId, seenAtWall);
               pending.delete(accountId);
             }
           }
+          queue.push(await count(db, 'select count(*) from billing.guard_dirty', []));
           if (pending.size > 0) await new Promise((resolveWait) => setTimeout(resolveWait, 20));
+        }
+        // the stages of this round's samples, from the rows' own timestamps
+        const stamps = await db.query<{ account_id: string; received: string; computed: string }>(
+          `select s.account_id, (extract(epoch from u.received_at) * 1000)::float8::text as received, (extract(epoch from g.computed_at) * 1000)::float8::text as computed
+             from metering.usage_event u join metering.subscription s on s.id = u.subscription_id
+             join billing.account_guard g on g.account_id = s.account_id
+            where u.id like $1`,
+          [`gu-${run}-${round}-%`],
+        );
+        for (const row of stamps.rows) {
+          const sentAt = sentWall.get(row.account_id);
+          const seenAt = seenWall.get(row.account_id);
+          if (sentAt === undefined || seenAt === undefined) continue;
+          stages.metering.push(Number(row.received) - sentAt);
+          stages.guard.push(Number(row.computed) - Number(row.received));
+          stages.seen.push(seenAt - Number(row.computed));
         }
         process.stdout.write(`  guard round ${round + 1}/${options.rounds}: ${options.accounts} accounts updated\n`);
       }
@@ -205,6 +260,14 @@ export async function benchGuardLatency(info: StackInfo, options: GuardBenchOpti
       if (load.length > 0) committedAfter = await loadEvents();
     }
     const windowSeconds = (performance.now() - windowStart) / 1000;
+    const scrapeAfter = await guardScrape(info);
+    const delta = (key: string): number => (scrapeAfter.get(key) ?? 0) - (scrapeBefore.get(key) ?? 0);
+    const batchCount = delta('count:total');
+    const meanMs: Record<string, number> = {};
+    for (const stage of ['usage', 'rates', 'rating', 'store', 'total']) {
+      const n = delta(`count:${stage}`);
+      meanMs[stage] = n > 0 ? Math.round((delta(`sum:${stage}`) / n) * 1000) : 0;
+    }
     samples.sort((a, b) => a - b);
     const fmt = (value: number, digits = 0): string => value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
     const result = {
@@ -215,6 +278,13 @@ export async function benchGuardLatency(info: StackInfo, options: GuardBenchOpti
       maxMs: Math.round(samples[samples.length - 1]),
       loadPublishedPerSecond: published / windowSeconds,
       loadCommittedPerSecond: (committedAfter - committedBefore) / windowSeconds,
+      stagesP50Ms: {
+        metering: Math.round(median(stages.metering)),
+        guard: Math.round(median(stages.guard)),
+        seen: Math.round(median(stages.seen)),
+      },
+      guardQueue: { p50: Math.round(median(queue)), max: Math.max(0, ...queue) },
+      batches: { count: batchCount, accountsPerBatch: batchCount > 0 ? delta('rated') / batchCount : 0, meanMs },
     };
     const markdown = `## 3. Prepaid guard: usage event → guard updated, under ingestion load (issue 10)
 
@@ -235,6 +305,10 @@ Meanwhile a load generator streamed usage events to ${fmt(result.loadSubscriptio
 | max | ${fmt(result.maxMs)} ms |
 | load published (achieved) | ${fmt(result.loadPublishedPerSecond)} events/s |
 | load committed by metering over the same window | ${fmt(result.loadCommittedPerSecond)} events/s |
+| p50 of the stages: publish → metering took it / → guard rated it / → seen by the poll | ${fmt(result.stagesP50Ms.metering)} / ${fmt(result.stagesP50Ms.guard)} / ${fmt(result.stagesP50Ms.seen)} ms |
+| accounts waiting for the guard (guard_dirty), median / max while sampling | ${fmt(result.guardQueue.p50)} / ${fmt(result.guardQueue.max)} |
+| guard batches while sampling (\`cec_billing_guard_batch_seconds\`), accounts per batch | ${fmt(result.batches.count)}, ${fmt(result.batches.accountsPerBatch, 1)} |
+| mean ms per batch: usage (metering's answer) / rates / rating / store / total | ${['usage', 'rates', 'rating', 'store', 'total'].map((stage) => fmt(result.batches.meanMs[stage] ?? 0)).join(' / ')} |
 
 The guard's own tick is 1 s; a poke from the consumer starts a pass after 25 ms, so the figure is
 mostly the pipeline's queueing behind the load.`;

@@ -28,7 +28,8 @@ const RUN_LABELS = ['run_id', 'period', 'status'];
  *   every running run and of the latest run, and `cec_billing_run_rate_accounts_per_second` (billed
  *   accounts over the run's time so far, from its start to its end or now);
  * - `cec_billing_bills_issued{currency}` and `cec_billing_amount_billed{currency}` (sum of bill
- *   totals). Amounts are floats here by nature of Prometheus: for metrics only, never for money.
+ *   totals). Amounts are floats here by nature of Prometheus: for metrics only, never for money;
+ * - `cec_billing_guard_waiting_accounts`: accounts marked for the prepaid guard, not re-rated yet.
  */
 @Injectable()
 export class BillingMetrics implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -41,6 +42,7 @@ export class BillingMetrics implements OnApplicationBootstrap, OnApplicationShut
     scrapedGauge('cec_billing_run_rate_accounts_per_second', 'Accounts billed per second over the run so far', RUN_LABELS);
     scrapedGauge('cec_billing_bills_issued', 'Bills issued (all periods), by currency', ['currency']);
     scrapedGauge('cec_billing_amount_billed', 'Sum of the totals of all bills issued, by currency (float: metrics only)', ['currency']);
+    scrapedGauge('cec_billing_guard_waiting_accounts', 'Accounts marked for the prepaid guard and not re-rated yet (guard_dirty rows)', []);
     const runs = sharedRead(() =>
       this.em.fork().getConnection().execute<RunRow[]>(
         `select r."id", r."period", r."status", r."accounts_total" as "planned",
@@ -76,6 +78,10 @@ export class BillingMetrics implements OnApplicationBootstrap, OnApplicationShut
       }),
       addGaugeFiller('cec_billing_amount_billed', async (gauge) => {
         for (const row of await currencies()) gauge.set({ currency: row.currency }, Number(row.amount));
+      }),
+      addGaugeFiller('cec_billing_guard_waiting_accounts', async (gauge) => {
+        const [row] = await this.em.fork().getConnection().execute<Array<{ waiting: string }>>('select count(*) as "waiting" from "guard_dirty"');
+        gauge.set(Number(row.waiting));
       }),
     );
   }

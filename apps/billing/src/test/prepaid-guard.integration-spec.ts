@@ -1,6 +1,6 @@
 import { NatsConnection } from 'nats';
 import { AccountBalanceGuardEvent, SUBJECTS } from '@cec/contracts';
-import { connectNats, resetSchema, RunningTestApp, sql, useTestEnvironment } from '@cec/testing';
+import { connectNats, resetSchema, RunningTestApp, sql, TEST_OPERATOR_TOKEN, useTestEnvironment } from '@cec/testing';
 import { BILLING_ORM } from '../billing.module-def';
 import { days, FakeCatalog, FakeMetering } from './support/fake-apps';
 import { billsOf, createAccount, eventsOn, resetBillingStreams, startBilling, uniqueId, waitFor } from './support/billing-harness';
@@ -94,6 +94,13 @@ describe('#10 prepaid guard: the running month accrued against the balance, even
     );
     expect(row).toEqual({ period: PERIOD, accrued: '26.35', rated_through: '2026-04-10' });
     expect(metering.usageRequests().filter((request) => request.accountIds.includes(account)).length).toBeGreaterThan(asked);
+    // the guard's metrics: its batches by stage, the accounts it rated, and its queue (now empty)
+    const metrics = await fetch(`${running.api.baseUrl}/metrics`, { headers: { authorization: `Bearer ${TEST_OPERATOR_TOKEN}` } });
+    const text = await metrics.text();
+    const value = (line: string): number => Number(new RegExp(`^${line.replace(/[{}"]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+    for (const stage of ['usage', 'rates', 'rating', 'store', 'total']) expect(value(`cec_billing_guard_batch_seconds_count{stage="${stage}"}`)).toBeGreaterThanOrEqual(2);
+    expect(value('cec_billing_guard_accounts_rated_total')).toBeGreaterThanOrEqual(2);
+    expect(value('cec_billing_guard_waiting_accounts')).toBe(0);
   });
 
   it('#10 prepaid guard: the threshold is a money string >= 0 (400 naming lowBalance), 404 for an unknown account', async () => {

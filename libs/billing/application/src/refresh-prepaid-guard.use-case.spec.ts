@@ -75,7 +75,8 @@ describe('#10 prepaid guard: RefreshPrepaidGuardUseCase', () => {
   it('#10 prepaid guard: one metering and one catalog request per batch; the month so far (UTC+8 days up to today) per account', async () => {
     const s = setup(reply);
     const result = await s.useCase.execute([mark('a1'), mark('a2')]);
-    expect(result).toEqual({ refreshed: 2, events: 0, failed: [] });
+    expect(result).toEqual({ refreshed: 2, events: 0, failed: [], stageMs: { usage: expect.any(Number), rates: expect.any(Number), rating: expect.any(Number), store: expect.any(Number) } });
+    expect(Object.values(result.stageMs).every((ms) => ms >= 0)).toBe(true);
     expect(s.usageCalls).toEqual([['a1', 'a2']]);
     expect(s.priceCalls).toEqual([{ from: '2026-04-01', to: '2026-04-10' }]);
     // 3 x 31.00 x 10 / 30 = 31.00

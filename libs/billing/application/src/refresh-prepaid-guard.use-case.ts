@@ -12,6 +12,19 @@ export interface RefreshGuardResult {
   events: number;
   /** Accounts that cannot be rated (their mark is cleared; the next change tries again). */
   failed: Array<{ accountId: string; code: string; message: string }>;
+  /**
+   * Where the batch's time went, in milliseconds (durations for the worker's metrics, not business
+   * time): `usage` (metering's answers), `rates` (prices, discounts, the unbilled month's check),
+   * `rating` (the pure accrual), `store` (the batch's transaction).
+   */
+  stageMs: GuardStageTimes;
+}
+
+export interface GuardStageTimes {
+  usage: number;
+  rates: number;
+  rating: number;
+  store: number;
 }
 
 /**
@@ -35,7 +48,7 @@ export class RefreshPrepaidGuardUseCase {
   ) {}
 
   async execute(marks: readonly DirtyMark[]): Promise<RefreshGuardResult> {
-    const result: RefreshGuardResult = { refreshed: 0, events: 0, failed: [] };
+    const result: RefreshGuardResult = { refreshed: 0, events: 0, failed: [], stageMs: { usage: 0, rates: 0, rating: 0, store: 0 } };
     if (marks.length === 0) return result;
     const now = this.deps.clock.now();
     const period = billingCalendar.periodOf(now);
@@ -71,18 +84,23 @@ export class RefreshPrepaidGuardUseCase {
   private async refresh(marks: readonly DirtyMark[], period: Period, today: string, result: RefreshGuardResult): Promise<void> {
     const ids = marks.map((mark) => mark.accountId);
     const codes = new Set<string>();
+    const stage = stopwatch(result.stageMs);
     const byAccount = await this.usageOf(period, ids, today, codes);
+    stage('usage');
     // the month before, for the accounts it is not billed for yet (usually none: only between
     // 00:00 on the 1st and the run's deduction)
     const ended = period.previous();
     const unbilled = [...(await this.guard.unbilledIn(ended, ids))].sort();
+    stage('rates');
     const endedUsage =
       unbilled.length > 0 ? await this.usageOf(ended, unbilled, lastDateOf(ended), codes) : new Map<string, SubscriptionUsage[]>();
+    stage('usage');
     const from = endedUsage.size > 0 ? ended.firstDate() : period.firstDate();
     const prices =
       codes.size > 0 ? await this.deps.catalog.resolvePrices({ productCodes: [...codes].sort(), from, to: today }) : { prices: {} };
     const priceBook = PriceBook.fromVersions(prices.prices ?? {});
     const discounts = DiscountBook.of(await this.deps.discounts.listForAccounts(ids));
+    stage('rates');
     const updates: GuardUpdate[] = [];
     const unratable: DirtyMark[] = [];
     const computedAt = this.deps.clock.now();
@@ -106,9 +124,11 @@ export class RefreshPrepaidGuardUseCase {
         unratable.push(mark);
       }
     }
+    stage('rating');
     if (unratable.length > 0) await this.guard.clear(unratable);
-    // #11/#10 guard latency: the batch's accounts in one transaction of set-based statements
+    // guard latency (#10): the batch's accounts in one transaction of set-based statements
     const stored = await this.guard.storeBatch(updates);
+    stage('store');
     for (const events of stored.values()) {
       result.refreshed += 1;
       result.events += events.length;
@@ -130,6 +150,16 @@ export class RefreshPrepaidGuardUseCase {
     }
     return byAccount;
   }
+}
+
+/** Adds the time since the last call (or creation) to `times[stage]`: durations, not business time. */
+function stopwatch(times: GuardStageTimes): (stage: keyof GuardStageTimes) => void {
+  let last = performance.now();
+  return (stage) => {
+    const now = performance.now();
+    times[stage] += now - last;
+    last = now;
+  };
 }
 
 function lastDateOf(period: Period): string {

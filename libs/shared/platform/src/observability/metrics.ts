@@ -16,6 +16,16 @@ function counter(name: string, help: string, labelNames: readonly string[]): Cou
   return existing<Counter<string>>(name) ?? new Counter({ name, help, labelNames });
 }
 
+/** A histogram of the registry, created on first use (see the registry note above). */
+export function histogram(name: string, help: string, labelNames: readonly string[], buckets: readonly number[]): Histogram<string> {
+  return existing<Histogram<string>>(name) ?? new Histogram({ name, help, labelNames, buckets: [...buckets] });
+}
+
+/** A counter of the registry, created on first use (see the registry note above). */
+export function namedCounter(name: string, help: string, labelNames: readonly string[] = []): Counter<string> {
+  return counter(name, help, labelNames);
+}
+
 /** Labels of the HTTP metrics: `route` is the pattern Nest matched (`/v1/accounts/:id`), never the URL. */
 export const HTTP_LABELS = ['method', 'route', 'status'] as const;
 
