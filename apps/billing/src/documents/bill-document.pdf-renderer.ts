@@ -1,15 +1,52 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import PDFDocument from 'pdfkit';
 import type { BillDocument, BillDocumentLine } from '@cec/billing-application';
 
-// Issue 12: the bill document as a PDF (A4 landscape) with pdfkit's built-in Helvetica. Those
-// standard fonts encode WinAnsi (Latin-1 and a few signs) only: any other character (e.g. an
-// account name in Chinese) is printed as "?" rather than as a wrong glyph. The HTML document
-// shows every character.
+// Issue 12: the bill document as a PDF (A4 landscape) made by pdfkit, in Noto Sans SC (Google's
+// OFL font, from the npm package @expo-google-fonts/noto-sans-sc): Latin, Greek, Cyrillic and
+// Chinese text (an enterprise's name in Chinese) print as written; pdfkit embeds only the glyphs
+// used. Should the font files be missing, the document falls back to pdfkit's built-in Helvetica,
+// whose WinAnsi encoding cannot print other characters: those become "?" rather than wrong glyphs.
 
 const MARGIN = 36;
-const FONT = 'Helvetica';
-const BOLD = 'Helvetica-Bold';
 const SIZE = 8;
+const FONT_PACKAGE = '@expo-google-fonts/noto-sans-sc';
+const FONT_FILES = { regular: '400Regular/NotoSansSC_400Regular.ttf', bold: '700Bold/NotoSansSC_700Bold.ttf' } as const;
+
+interface Fonts {
+  readonly regular: string;
+  readonly bold: string;
+  /** What a text becomes in these fonts. */
+  readonly text: (value: string) => string;
+}
+
+let embedded: { regular: Buffer; bold: Buffer } | null | undefined;
+
+/** The font files, read once per process (null when the package is not installed). */
+function embeddedFonts(): { regular: Buffer; bold: Buffer } | null {
+  if (embedded === undefined) {
+    try {
+      // resolved at run time from this file (dist/apps/billing/main.js or its source), never bundled
+      const resolve = createRequire(__filename).resolve;
+      const root = dirname(resolve(`${FONT_PACKAGE}/package.json`));
+      embedded = { regular: readFileSync(join(root, FONT_FILES.regular)), bold: readFileSync(join(root, FONT_FILES.bold)) };
+    } catch {
+      embedded = null;
+    }
+  }
+  return embedded;
+}
+
+/** Registers the document's fonts: Noto Sans SC, else Helvetica (see the note above). */
+function fontsOf(doc: PDFKit.PDFDocument): Fonts {
+  const files = embeddedFonts();
+  if (files === null) return { regular: 'Helvetica', bold: 'Helvetica-Bold', text: pdfSafeText };
+  doc.registerFont('body', files.regular);
+  doc.registerFont('body-bold', files.bold);
+  return { regular: 'body', bold: 'body-bold', text: (value) => value };
+}
 
 interface Column {
   readonly title: string;
@@ -36,7 +73,7 @@ const COLUMNS: readonly Column[] = [
 /** Characters WinAnsi has beyond Latin-1 (0x80-0x9F), which the standard fonts can print. */
 const WIN_ANSI_EXTRA = new Set('€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ');
 
-/** Text the standard fonts can print: other characters become "?" (see the note above). */
+/** Text the standard fonts can print (the fallback): other characters become "?". */
 export function pdfSafeText(text: string): string {
   return [...text]
     .map((char) => {
@@ -65,10 +102,14 @@ export async function renderBillDocumentPdf(document: BillDocument): Promise<Buf
     info: {
       Title: pdfSafeText(`Bill ${document.billId} - ${document.period}`),
       Author: 'CEC billing',
-      Subject: pdfSafeText(document.account.name),
+      Subject: document.account.name,
     },
   });
   const bytes = collect(doc);
+  const fonts = fontsOf(doc);
+  const FONT = fonts.regular;
+  const BOLD = fonts.bold;
+  const pdfText = fonts.text;
   const left = MARGIN;
   const width = doc.page.width - 2 * MARGIN;
   const bottom = (): number => doc.page.height - MARGIN;
@@ -76,7 +117,7 @@ export async function renderBillDocumentPdf(document: BillDocument): Promise<Buf
   doc
     .font(BOLD)
     .fontSize(16)
-    .text(pdfSafeText(`Bill ${document.billId}`), left, MARGIN);
+    .text(pdfText(`Bill ${document.billId}`), left, MARGIN);
   doc.moveDown(0.5);
   const facts: Array<[string, string]> = [
     ['Enterprise', document.account.name],
@@ -89,7 +130,7 @@ export async function renderBillDocumentPdf(document: BillDocument): Promise<Buf
   for (const [label, value] of facts) {
     const y = doc.y;
     doc.font(FONT).fontSize(9).fillColor('#555555').text(label, left, y, { width: 110 });
-    doc.fillColor('#000000').text(pdfSafeText(value), left + 110, y, { width: width - 110 });
+    doc.fillColor('#000000').text(pdfText(value), left + 110, y, { width: width - 110 });
     doc.y = Math.max(doc.y, y + 12);
   }
 
@@ -122,7 +163,7 @@ export async function renderBillDocumentPdf(document: BillDocument): Promise<Buf
   doc.y += 10;
   row(titles, BOLD, '#f2f2f2');
   for (const line of document.lines) {
-    const cells = COLUMNS.map((column) => pdfSafeText(column.value(line)));
+    const cells = COLUMNS.map((column) => pdfText(column.value(line)));
     if (doc.y + heightOf(cells, FONT) > bottom()) {
       doc.addPage();
       doc.y = MARGIN;
@@ -154,7 +195,7 @@ export async function renderBillDocumentPdf(document: BillDocument): Promise<Buf
       .fontSize(9)
       .fillColor('#000000');
     doc.text(label, summaryLeft, y, { width: labelWidth });
-    doc.text(pdfSafeText(value), summaryLeft + labelWidth, y, { width: valueWidth, align: 'right' });
+    doc.text(pdfText(value), summaryLeft + labelWidth, y, { width: valueWidth, align: 'right' });
     doc.y = y + 14;
   }
   if (balance.note)
@@ -162,14 +203,14 @@ export async function renderBillDocumentPdf(document: BillDocument): Promise<Buf
       .font(FONT)
       .fontSize(8)
       .fillColor('#555555')
-      .text(pdfSafeText(balance.note), summaryLeft, doc.y, { width: labelWidth + valueWidth });
+      .text(pdfText(balance.note), summaryLeft, doc.y, { width: labelWidth + valueWidth });
   doc.moveDown(1);
   doc
     .font(FONT)
     .fontSize(8)
     .fillColor('#555555')
     .text(
-      pdfSafeText(
+      pdfText(
         `Amounts in ${currency}, rounded to cents half away from zero per line. Days and months are in UTC+8. ` +
           `Adjustment lines bill late usage of the month they name. Paid and outstanding are as of ${document.asOf}.`,
       ),

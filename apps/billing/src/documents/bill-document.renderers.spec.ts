@@ -113,7 +113,16 @@ describe('#12 bill document renderers', () => {
     for (const line of lines) expect(text.split(line.subscriptionId).length - 1).toBe(1);
   });
 
-  it('PDF: characters the standard fonts cannot print become "?" (the HTML keeps them)', () => {
+  it('#12 PDF: an enterprise name in Chinese prints as written (Noto Sans SC embedded), beside Latin text and amounts', async () => {
+    const name = '深圳市客服中心科技有限公司 (Café – “CEC”)';
+    const chinese = billDocumentOf({ ...source, account: { id: 'acc-1', name } });
+    const { text } = await pdfText(await renderBillDocumentPdf(chinese));
+    expect(text).toContain(name);
+    expect(text).not.toContain('?');
+    for (const amount of ['212.50', '37.50', '250.00']) expect(text).toContain(amount);
+  });
+
+  it('PDF fallback without the font files: characters Helvetica cannot print become "?" (the HTML keeps them)', () => {
     expect(pdfSafeText('Acme – Café “x” 客服中心')).toBe('Acme – Café “x” ????');
     expect(renderBillDocumentHtml(billDocumentOf({ ...source, account: { id: 'acc-1', name: '客服中心' } }))).toContain(
       '客服中心',
