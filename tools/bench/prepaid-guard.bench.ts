@@ -310,8 +310,12 @@ Meanwhile a load generator streamed usage events to ${fmt(result.loadSubscriptio
 | guard batches while sampling (\`cec_billing_guard_batch_seconds\`), accounts per batch | ${fmt(result.batches.count)}, ${fmt(result.batches.accountsPerBatch, 1)} |
 | mean ms per batch: usage (metering's answer) / rates / rating / store / total | ${['usage', 'rates', 'rating', 'store', 'total'].map((stage) => fmt(result.batches.meanMs[stage] ?? 0)).join(' / ')} |
 
-The guard's own tick is 1 s; a poke from the consumer starts a pass after 25 ms, so the figure is
-mostly the pipeline's queueing behind the load.`;
+How to read it: the guard's own tick is 1 s and a poke from billing's consumer starts a pass after
+25 ms, so what a sample waits for is the guard's queue. The load keeps its ${fmt(result.loadSubscriptions)} accounts
+marked all the time; marks are served oldest first, so a measured account waits until the accounts
+marked before it are re-rated: about the queue's length divided by the guard's rate (accounts per
+batch over the mean batch time). Each batch is one metering request for its accounts' month of
+usage, one catalog and one discounts read, the pure rating, and one transaction for the batch.`;
     return { ...result, markdown };
   } finally {
     await db.end();
