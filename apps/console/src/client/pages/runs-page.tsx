@@ -3,8 +3,30 @@ import { Link, useNavigate } from 'react-router';
 import { ApiError, queryString } from '../api/api-client';
 import { BillingRun, TestClock } from '../api/views';
 import { ErrorBox, Money, Section, StatusBadge } from '../components/common';
+import { Column, DataTable } from '../components/data-table';
 import { formatInstant, lastEndedPeriod } from '../periods';
 import { asApiError, useLoad, useSession } from '../session';
+
+const runColumns: Column<BillingRun>[] = [
+  { title: 'Run', cell: (run) => <Link to={`/runs/${encodeURIComponent(run.id)}`}>{run.id}</Link> },
+  { title: 'Month', cell: (run) => run.period },
+  { title: 'Status', cell: (run) => <StatusBadge status={run.status} /> },
+  { title: 'Trigger', cell: (run) => run.trigger },
+  { title: 'Attempt', numeric: true, cell: (run) => run.attempt },
+  {
+    title: 'Processed / planned',
+    numeric: true,
+    cell: (run) => (
+      <>
+        {run.accountsProcessed} / {run.accountsPlanned}
+      </>
+    ),
+  },
+  { title: 'Failed', numeric: true, cell: (run) => run.accountsFailed },
+  { title: 'Bills', numeric: true, cell: (run) => run.billsIssued },
+  { title: 'Total', numeric: true, cell: (run) => <Money amount={run.total} currency="USD" /> },
+  { title: 'Started (UTC+8)', cell: (run) => formatInstant(run.startedAt) },
+];
 
 /** Billing runs: the list (newest first), and starting the run of an ended month (POST /v1/billing-runs). */
 export function RunsPage() {
@@ -82,53 +104,7 @@ export function RunsPage() {
           />
         </form>
         <ErrorBox error={runs.error} />
-        <table aria-label="billing runs">
-          <thead>
-            <tr>
-              <th>Run</th>
-              <th>Month</th>
-              <th>Status</th>
-              <th>Trigger</th>
-              <th className="num">Attempt</th>
-              <th className="num">Processed / planned</th>
-              <th className="num">Failed</th>
-              <th className="num">Bills</th>
-              <th className="num">Total</th>
-              <th>Started (UTC+8)</th>
-            </tr>
-          </thead>
-          <tbody>
-            {(runs.data ?? []).map((run) => (
-              <tr key={run.id}>
-                <td>
-                  <Link to={`/runs/${encodeURIComponent(run.id)}`}>{run.id}</Link>
-                </td>
-                <td>{run.period}</td>
-                <td>
-                  <StatusBadge status={run.status} />
-                </td>
-                <td>{run.trigger}</td>
-                <td className="num">{run.attempt}</td>
-                <td className="num">
-                  {run.accountsProcessed} / {run.accountsPlanned}
-                </td>
-                <td className="num">{run.accountsFailed}</td>
-                <td className="num">{run.billsIssued}</td>
-                <td className="num">
-                  <Money amount={run.total} currency="USD" />
-                </td>
-                <td>{formatInstant(run.startedAt)}</td>
-              </tr>
-            ))}
-            {runs.data && runs.data.length === 0 ? (
-              <tr>
-                <td colSpan={10} className="muted">
-                  No runs.
-                </td>
-              </tr>
-            ) : null}
-          </tbody>
-        </table>
+        <DataTable label="billing runs" columns={runColumns} rows={runs.data} rowKey={(run) => run.id} empty="No runs." />
       </Section>
     </>
   );
