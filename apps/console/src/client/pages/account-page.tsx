@@ -7,7 +7,7 @@ import { ErrorBox, LoadStatus, Money, Section, StatusBadge } from '../components
 import { Column, DataTable } from '../components/data-table';
 import { formatMoney, formatRate, parseMoneyInput } from '../money';
 import { formatInstant } from '../periods';
-import { asApiError, useLoad, useSession } from '../session';
+import { useAction, useLoad, useSession } from '../session';
 
 /** A fresh top-up reference (getRandomValues works on plain http too, where randomUUID does not). */
 export function newReference(): string {
@@ -197,9 +197,8 @@ function TopUpForm({ accountId, currency, onDone }: { accountId: string; currenc
   const { api } = useSession();
   const [amount, setAmount] = useState('');
   const [reference, setReference] = useState(newReference);
-  const [error, setError] = useState<ApiError | undefined>();
+  const { busy, error, setError, run } = useAction();
   const [result, setResult] = useState<string | undefined>();
-  const [busy, setBusy] = useState(false);
 
   async function submit(event: FormEvent): Promise<void> {
     event.preventDefault();
@@ -215,9 +214,7 @@ function TopUpForm({ accountId, currency, onDone }: { accountId: string; currenc
       );
       return;
     }
-    setBusy(true);
-    setError(undefined);
-    try {
+    await run(async () => {
       const answer = await api.post<TopUpAnswer>('billing', `/v1/accounts/${segment(accountId)}/top-ups`, {
         amount: parsed,
         reference: reference.trim(),
@@ -233,11 +230,7 @@ function TopUpForm({ accountId, currency, onDone }: { accountId: string; currenc
       setAmount('');
       setReference(newReference());
       onDone();
-    } catch (caught) {
-      setError(asApiError(caught));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (

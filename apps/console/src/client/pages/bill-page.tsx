@@ -1,6 +1,5 @@
-import { useState } from 'react';
 import { Link, useParams } from 'react-router';
-import { ApiError, segment } from '../api/api-client';
+import { segment } from '../api/api-client';
 import { Bill, BillExplanation, ExplainedGroup, ExplainedLine } from '../api/views';
 import { billLineColumns } from '../components/bill-lines';
 import { ErrorBox, LoadStatus, Money, Section, StatusBadge } from '../components/common';
@@ -8,7 +7,7 @@ import { Column, DataTable } from '../components/data-table';
 import { documentPath, DocumentFormat, downloadDocument } from '../components/download';
 import { formatRate } from '../money';
 import { formatInstant } from '../periods';
-import { asApiError, useLoad, useSession } from '../session';
+import { useAction, useLoad, useSession } from '../session';
 
 /** A bill: its lines, the explanation of each line (GET /v1/bills/:id/explanation), its documents. */
 export function BillPage() {
@@ -122,27 +121,18 @@ function LineExplanation({ line, currency }: { line: ExplainedLine; currency: st
 
 function DocumentButtons({ billId }: { billId: string }) {
   const { api } = useSession();
-  const [error, setError] = useState<ApiError | undefined>();
-  const [busy, setBusy] = useState<DocumentFormat | null>(null);
+  const { busy, error, run } = useAction();
 
   async function download(format: DocumentFormat): Promise<void> {
-    setBusy(format);
-    setError(undefined);
-    try {
-      await downloadDocument(api, billId, format);
-    } catch (caught) {
-      setError(asApiError(caught));
-    } finally {
-      setBusy(null);
-    }
+    await run(() => downloadDocument(api, billId, format));
   }
 
   return (
     <div className="actions">
-      <button onClick={() => download('html')} disabled={busy !== null} title={`GET ${documentPath(billId, 'html')}`}>
+      <button onClick={() => download('html')} disabled={busy} title={`GET ${documentPath(billId, 'html')}`}>
         Download HTML
       </button>
-      <button onClick={() => download('pdf')} disabled={busy !== null} title={`GET ${documentPath(billId, 'pdf')}`}>
+      <button onClick={() => download('pdf')} disabled={busy} title={`GET ${documentPath(billId, 'pdf')}`}>
         Download PDF
       </button>
       <ErrorBox error={error} title="Document" />

@@ -1,10 +1,9 @@
 import { ReactNode, useState } from 'react';
-import { ApiError } from '../api/api-client';
 import { BillingDeadLetter, ReplayResult, UsageDeadLetter } from '../api/views';
 import { ErrorBox, Section } from '../components/common';
 import { Column, DataTable } from '../components/data-table';
 import { formatInstant } from '../periods';
-import { asApiError, useLoad, useSession } from '../session';
+import { useAction, useLoad, useSession } from '../session';
 
 /** Usage dead letters (metering, R6.3): inspect and replay; billing's dead letters, read only. */
 export function DeadLettersPage() {
@@ -19,12 +18,11 @@ export function DeadLettersPage() {
   );
   const [open, setOpen] = useState<string | null>(null);
   const [outcome, setOutcome] = useState<{ id: string; text: string } | undefined>();
-  const [error, setError] = useState<ApiError | undefined>();
+  const { error, run } = useAction();
 
   async function replay(id: string): Promise<void> {
-    setError(undefined);
     setOutcome(undefined);
-    try {
+    await run(async () => {
       const result = await api.post<ReplayResult>(
         'metering',
         `/v1/usage-events/rejected/${encodeURIComponent(id)}/replay`,
@@ -34,9 +32,7 @@ export function DeadLettersPage() {
         text: result.outcome === 'rejected' ? `refused again: ${result.code}: ${result.message}` : result.outcome,
       });
       usage.reload();
-    } catch (caught) {
-      setError(asApiError(caught));
-    }
+    });
   }
 
   return (

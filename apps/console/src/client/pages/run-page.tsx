@@ -1,11 +1,11 @@
 import { useEffect, useState } from 'react';
 import { Link, useParams } from 'react-router';
-import { ApiError, segment } from '../api/api-client';
+import { segment } from '../api/api-client';
 import { BillingRun, RunFailure } from '../api/views';
 import { ErrorBox, Loading, Money, Section, StatusBadge } from '../components/common';
 import { Column, DataTable } from '../components/data-table';
 import { formatEta, formatInstant } from '../periods';
-import { asApiError, useLoad, useSession } from '../session';
+import { useAction, useLoad, useSession } from '../session';
 
 const POLL_MS = 1000;
 
@@ -29,7 +29,7 @@ export function RunPage() {
     (client) => client.get<RunFailure[]>('billing', `/v1/billing-runs/${segment(id)}/failures`),
     id,
   );
-  const [actionError, setActionError] = useState<ApiError | undefined>();
+  const { error: actionError, run: runAction } = useAction();
   const [now, setNow] = useState(() => new Date());
   const running = run.data?.status === 'running';
   const { reload: reloadRun } = run;
@@ -46,14 +46,11 @@ export function RunPage() {
   }, [running, reloadRun, reloadFailures]);
 
   async function act(action: 'retry-failures' | 'cancel'): Promise<void> {
-    setActionError(undefined);
-    try {
+    await runAction(async () => {
       await api.post<BillingRun>('billing', `/v1/billing-runs/${segment(id)}/${action}`);
       run.reload();
       failures.reload();
-    } catch (caught) {
-      setActionError(asApiError(caught));
-    }
+    });
   }
 
   const data = run.data;

@@ -1,11 +1,11 @@
 import { FormEvent, useEffect, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
-import { ApiError, queryString } from '../api/api-client';
+import { queryString } from '../api/api-client';
 import { BillingRun, TestClock } from '../api/views';
 import { ErrorBox, Money, Section, StatusBadge } from '../components/common';
 import { Column, DataTable } from '../components/data-table';
 import { formatInstant, lastEndedPeriod } from '../periods';
-import { asApiError, useLoad, useSession } from '../session';
+import { useAction, useLoad, useSession } from '../session';
 
 const runColumns: Column<BillingRun>[] = [
   { title: 'Run', cell: (run) => <Link to={`/runs/${encodeURIComponent(run.id)}`}>{run.id}</Link> },
@@ -34,8 +34,7 @@ export function RunsPage() {
   const navigate = useNavigate();
   const [filter, setFilter] = useState('');
   const [period, setPeriod] = useState(() => lastEndedPeriod(new Date()));
-  const [error, setError] = useState<ApiError | undefined>();
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run: act } = useAction();
   const runs = useLoad(
     (client) => client.get<BillingRun[]>('billing', `/v1/billing-runs${queryString({ period: filter })}`),
     filter,
@@ -60,16 +59,10 @@ export function RunsPage() {
 
   async function start(event: FormEvent): Promise<void> {
     event.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
+    await act(async () => {
       const run = await api.post<BillingRun>('billing', '/v1/billing-runs', { period: period.trim() });
       navigate(`/runs/${encodeURIComponent(run.id)}`);
-    } catch (caught) {
-      setError(asApiError(caught));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (
