@@ -86,6 +86,32 @@ export function useLoad<T>(load: (api: ApiClient) => Promise<T>, key: string): L
   return { data: state.data, error: state.error, loading: state.loading, reload };
 }
 
+export interface Action {
+  busy: boolean;
+  error: ApiError | undefined;
+  setError: (error: ApiError | undefined) => void;
+  /** Runs `action` with `busy` set and the last error cleared; what it throws becomes `error`. */
+  run: (action: () => Promise<void>) => Promise<void>;
+}
+
+/** An operator's action (a form's submit, a button): busy while it runs, its error as the API answered it. */
+export function useAction(): Action {
+  const [error, setError] = useState<ApiError | undefined>();
+  const [busy, setBusy] = useState(false);
+  const run = useCallback(async (action: () => Promise<void>): Promise<void> => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await action();
+    } catch (caught) {
+      setError(asApiError(caught));
+    } finally {
+      setBusy(false);
+    }
+  }, []);
+  return { busy, error, setError, run };
+}
+
 export function asApiError(error: unknown): ApiError {
   return error instanceof ApiError
     ? error

@@ -1,53 +1,52 @@
 import { BillLine } from '../api/views';
 import { Money } from './common';
+import { Column, DataTable } from './data-table';
+
+/**
+ * The columns of a bill's lines: #, kind, product, subscription, for, units x days, days in month, list,
+ * discount, amount; `subscriptionUnderProduct` puts the subscription under the product instead of in a column.
+ */
+export function billLineColumns(currency: string, subscriptionUnderProduct = false): Column<BillLine>[] {
+  const money = (amount: (line: BillLine) => string) => (line: BillLine) => (
+    <Money amount={amount(line)} currency={currency} />
+  );
+  const product: Column<BillLine>[] = subscriptionUnderProduct
+    ? [
+        {
+          title: 'Product',
+          cell: (line) => (
+            <>
+              {line.productCode}
+              <div className="muted small">{line.subscriptionId}</div>
+            </>
+          ),
+        },
+      ]
+    : [
+        { title: 'Product', cell: (line) => line.productCode },
+        { title: 'Subscription', cell: (line) => line.subscriptionId },
+      ];
+  return [
+    { title: '#', cell: (_line, index) => index + 1 },
+    { title: 'Kind', cell: (line) => line.kind },
+    ...product,
+    { title: 'For', cell: (line) => line.forPeriod },
+    { title: 'Units × days', numeric: true, cell: (line) => line.quantityDays },
+    { title: 'Days in month', numeric: true, cell: (line) => line.daysInPeriod },
+    { title: 'List', numeric: true, cell: money((line) => line.listAmount) },
+    { title: 'Discount', numeric: true, cell: money((line) => line.discountAmount) },
+    { title: 'Amount', numeric: true, cell: money((line) => line.amount) },
+  ];
+}
 
 /** A bill's lines (or an upcoming bill's): product, units x days, days in month, list, discount, amount. */
 export function BillLinesTable({ lines, currency }: { lines: BillLine[]; currency: string }) {
   return (
-    <table>
-      <thead>
-        <tr>
-          <th>#</th>
-          <th>Kind</th>
-          <th>Product</th>
-          <th>Subscription</th>
-          <th>For</th>
-          <th className="num">Units × days</th>
-          <th className="num">Days in month</th>
-          <th className="num">List</th>
-          <th className="num">Discount</th>
-          <th className="num">Amount</th>
-        </tr>
-      </thead>
-      <tbody>
-        {lines.map((line, index) => (
-          <tr key={`${line.subscriptionId}-${line.forPeriod}-${line.kind}-${index}`}>
-            <td>{index + 1}</td>
-            <td>{line.kind}</td>
-            <td>{line.productCode}</td>
-            <td>{line.subscriptionId}</td>
-            <td>{line.forPeriod}</td>
-            <td className="num">{line.quantityDays}</td>
-            <td className="num">{line.daysInPeriod}</td>
-            <td className="num">
-              <Money amount={line.listAmount} currency={currency} />
-            </td>
-            <td className="num">
-              <Money amount={line.discountAmount} currency={currency} />
-            </td>
-            <td className="num">
-              <Money amount={line.amount} currency={currency} />
-            </td>
-          </tr>
-        ))}
-        {lines.length === 0 ? (
-          <tr>
-            <td colSpan={10} className="muted">
-              No lines.
-            </td>
-          </tr>
-        ) : null}
-      </tbody>
-    </table>
+    <DataTable
+      columns={billLineColumns(currency)}
+      rows={lines}
+      rowKey={(line, index) => `${line.subscriptionId}-${line.forPeriod}-${line.kind}-${index}`}
+      empty="No lines."
+    />
   );
 }

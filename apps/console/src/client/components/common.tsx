@@ -34,6 +34,23 @@ export function Loading({ loading }: { loading: boolean }) {
   return loading ? <p className="muted">Loading…</p> : null;
 }
 
+/** What a load shows before its data: its error, and "Loading…" while it loads with no data yet (and, unless
+ * `whileError`, no error either). */
+export function LoadStatus({
+  load,
+  whileError = false,
+}: {
+  load: { data?: unknown; error?: ApiError; loading: boolean };
+  whileError?: boolean;
+}) {
+  return (
+    <>
+      <ErrorBox error={load.error} />
+      <Loading loading={load.loading && !load.data && (whileError || !load.error)} />
+    </>
+  );
+}
+
 export function StatusBadge({ status }: { status: string }) {
   return <span className={`badge badge-${status.replace(/_/g, '-')}`}>{status.replace(/_/g, ' ')}</span>;
 }

@@ -3,15 +3,70 @@ import { Link, useParams } from 'react-router';
 import { ApiError, queryString, segment } from '../api/api-client';
 import { Account, Balance, Bill, Discount, LedgerEntry, Subscription, TopUpAnswer, UpcomingBill } from '../api/views';
 import { BillLinesTable } from '../components/bill-lines';
-import { ErrorBox, Loading, Money, Section, StatusBadge } from '../components/common';
+import { ErrorBox, LoadStatus, Money, Section, StatusBadge } from '../components/common';
+import { Column, DataTable } from '../components/data-table';
 import { formatMoney, formatRate, parseMoneyInput } from '../money';
 import { formatInstant } from '../periods';
-import { asApiError, useLoad, useSession } from '../session';
+import { useAction, useLoad, useSession } from '../session';
 
 /** A fresh top-up reference (getRandomValues works on plain http too, where randomUUID does not). */
 export function newReference(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(12));
   return `console-${Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('')}`;
+}
+
+const subscriptionColumns: Column<Subscription>[] = [
+  { title: 'Id', cell: (sub) => sub.id },
+  { title: 'Product', cell: (sub) => sub.productCode },
+  { title: 'Quantity', numeric: true, cell: (sub) => sub.quantity },
+  { title: 'Unit', cell: (sub) => sub.unit },
+  { title: 'Mode', cell: (sub) => sub.billingMode },
+  { title: 'Status', cell: (sub) => <StatusBadge status={sub.status} /> },
+  { title: 'Enabled (UTC+8)', cell: (sub) => formatInstant(sub.enabledAt) },
+  { title: 'Cancelled', cell: (sub) => formatInstant(sub.cancelledAt) },
+];
+
+const discountColumns: Column<Discount>[] = [
+  { title: 'Product', cell: (discount) => discount.productCode ?? 'all products' },
+  { title: 'Rate', numeric: true, cell: (discount) => formatRate(discount.rate) },
+  { title: 'From', cell: (discount) => discount.effectiveFrom },
+  { title: 'Until (exclusive)', cell: (discount) => discount.effectiveTo ?? 'open-ended' },
+];
+
+const billColumns: Column<Bill>[] = [
+  { title: 'Period', cell: (bill) => bill.period },
+  { title: 'Bill', cell: (bill) => <Link to={`/bills/${encodeURIComponent(bill.id)}`}>{bill.id}</Link> },
+  { title: 'Total', numeric: true, cell: (bill) => <Money amount={bill.total} currency={bill.currency} /> },
+  { title: 'Paid', numeric: true, cell: (bill) => <Money amount={bill.paidAmount} currency={bill.currency} /> },
+  {
+    title: 'Outstanding',
+    numeric: true,
+    cell: (bill) => <Money amount={bill.outstandingAmount} currency={bill.currency} />,
+  },
+  { title: 'Status', cell: (bill) => <StatusBadge status={bill.status} /> },
+  { title: 'Issued (UTC+8)', cell: (bill) => formatInstant(bill.issuedAt) },
+];
+
+function ledgerColumns(currency: string): Column<LedgerEntry>[] {
+  return [
+    { title: 'When (UTC+8)', cell: (entry) => formatInstant(entry.createdAt) },
+    { title: 'Type', cell: (entry) => entry.type.replace(/_/g, ' ') },
+    { title: 'Amount', numeric: true, cell: (entry) => <Money amount={entry.amount} currency={currency} /> },
+    {
+      title: 'Balance after',
+      numeric: true,
+      cell: (entry) => <Money amount={entry.balanceAfter} currency={currency} />,
+    },
+    {
+      title: 'Bill / reference',
+      cell: (entry) =>
+        entry.billId ? (
+          <Link to={`/bills/${encodeURIComponent(entry.billId)}`}>{entry.billId}</Link>
+        ) : (
+          (entry.reference ?? '')
+        ),
+    },
+  ];
 }
 
 /** One account: balance and status, top-up, subscriptions, discounts, bills, upcoming bill, ledger. */
@@ -50,8 +105,7 @@ export function AccountPage() {
 
       <div className="grid-2">
         <Section title="Balance" actions={<button onClick={balance.reload}>Refresh</button>}>
-          <ErrorBox error={balance.error} />
-          <Loading loading={balance.loading && !balance.data} />
+          <LoadStatus load={balance} whileError />
           {balance.data ? (
             <dl className="facts" aria-label="balance facts">
               <dt>Balance</dt>
@@ -91,123 +145,27 @@ export function AccountPage() {
       </div>
 
       <Section title="Subscriptions">
-        <ErrorBox error={subscriptions.error} />
-        <Loading loading={subscriptions.loading && !subscriptions.data && !subscriptions.error} />
-        <table>
-          <thead>
-            <tr>
-              <th>Id</th>
-              <th>Product</th>
-              <th className="num">Quantity</th>
-              <th>Unit</th>
-              <th>Mode</th>
-              <th>Status</th>
-              <th>Enabled (UTC+8)</th>
-              <th>Cancelled</th>
-            </tr>
-          </thead>
-          <tbody>
-            {(subscriptions.data ?? []).map((sub) => (
-              <tr key={sub.id}>
-                <td>{sub.id}</td>
-                <td>{sub.productCode}</td>
-                <td className="num">{sub.quantity}</td>
-                <td>{sub.unit}</td>
-                <td>{sub.billingMode}</td>
-                <td>
-                  <StatusBadge status={sub.status} />
-                </td>
-                <td>{formatInstant(sub.enabledAt)}</td>
-                <td>{formatInstant(sub.cancelledAt)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <LoadStatus load={subscriptions} />
+        <DataTable columns={subscriptionColumns} rows={subscriptions.data} rowKey={(sub) => sub.id} />
       </Section>
 
       <Section title="Discounts">
-        <ErrorBox error={discounts.error} />
-        <Loading loading={discounts.loading && !discounts.data && !discounts.error} />
-        <table>
-          <thead>
-            <tr>
-              <th>Product</th>
-              <th className="num">Rate</th>
-              <th>From</th>
-              <th>Until (exclusive)</th>
-            </tr>
-          </thead>
-          <tbody>
-            {(discounts.data ?? []).map((discount) => (
-              <tr key={discount.id}>
-                <td>{discount.productCode ?? 'all products'}</td>
-                <td className="num">{formatRate(discount.rate)}</td>
-                <td>{discount.effectiveFrom}</td>
-                <td>{discount.effectiveTo ?? 'open-ended'}</td>
-              </tr>
-            ))}
-            {discounts.data && discounts.data.length === 0 ? (
-              <tr>
-                <td colSpan={4} className="muted">
-                  No discounts.
-                </td>
-              </tr>
-            ) : null}
-          </tbody>
-        </table>
+        <LoadStatus load={discounts} />
+        <DataTable
+          columns={discountColumns}
+          rows={discounts.data}
+          rowKey={(discount) => discount.id}
+          empty="No discounts."
+        />
       </Section>
 
       <Section title="Bills" actions={<button onClick={bills.reload}>Refresh</button>}>
-        <ErrorBox error={bills.error} />
-        <Loading loading={bills.loading && !bills.data && !bills.error} />
-        <table aria-label="bills">
-          <thead>
-            <tr>
-              <th>Period</th>
-              <th>Bill</th>
-              <th className="num">Total</th>
-              <th className="num">Paid</th>
-              <th className="num">Outstanding</th>
-              <th>Status</th>
-              <th>Issued (UTC+8)</th>
-            </tr>
-          </thead>
-          <tbody>
-            {(bills.data ?? []).map((bill) => (
-              <tr key={bill.id}>
-                <td>{bill.period}</td>
-                <td>
-                  <Link to={`/bills/${encodeURIComponent(bill.id)}`}>{bill.id}</Link>
-                </td>
-                <td className="num">
-                  <Money amount={bill.total} currency={bill.currency} />
-                </td>
-                <td className="num">
-                  <Money amount={bill.paidAmount} currency={bill.currency} />
-                </td>
-                <td className="num">
-                  <Money amount={bill.outstandingAmount} currency={bill.currency} />
-                </td>
-                <td>
-                  <StatusBadge status={bill.status} />
-                </td>
-                <td>{formatInstant(bill.issuedAt)}</td>
-              </tr>
-            ))}
-            {bills.data && bills.data.length === 0 ? (
-              <tr>
-                <td colSpan={7} className="muted">
-                  No bills yet.
-                </td>
-              </tr>
-            ) : null}
-          </tbody>
-        </table>
+        <LoadStatus load={bills} />
+        <DataTable label="bills" columns={billColumns} rows={bills.data} rowKey={(bill) => bill.id} empty="No bills yet." />
       </Section>
 
       <Section title="Upcoming bill" actions={<button onClick={upcoming.reload}>Refresh</button>}>
-        <ErrorBox error={upcoming.error} />
-        <Loading loading={upcoming.loading && !upcoming.data && !upcoming.error} />
+        <LoadStatus load={upcoming} />
         {upcoming.data ? (
           <>
             <p data-testid="upcoming">
@@ -221,47 +179,14 @@ export function AccountPage() {
       </Section>
 
       <Section title="Ledger" actions={<button onClick={ledger.reload}>Refresh</button>}>
-        <ErrorBox error={ledger.error} />
-        <Loading loading={ledger.loading && !ledger.data && !ledger.error} />
-        <table aria-label="ledger">
-          <thead>
-            <tr>
-              <th>When (UTC+8)</th>
-              <th>Type</th>
-              <th className="num">Amount</th>
-              <th className="num">Balance after</th>
-              <th>Bill / reference</th>
-            </tr>
-          </thead>
-          <tbody>
-            {(ledger.data ?? []).map((entry) => (
-              <tr key={entry.id}>
-                <td>{formatInstant(entry.createdAt)}</td>
-                <td>{entry.type.replace(/_/g, ' ')}</td>
-                <td className="num">
-                  <Money amount={entry.amount} currency={currency} />
-                </td>
-                <td className="num">
-                  <Money amount={entry.balanceAfter} currency={currency} />
-                </td>
-                <td>
-                  {entry.billId ? (
-                    <Link to={`/bills/${encodeURIComponent(entry.billId)}`}>{entry.billId}</Link>
-                  ) : (
-                    (entry.reference ?? '')
-                  )}
-                </td>
-              </tr>
-            ))}
-            {ledger.data && ledger.data.length === 0 ? (
-              <tr>
-                <td colSpan={5} className="muted">
-                  No balance changes yet.
-                </td>
-              </tr>
-            ) : null}
-          </tbody>
-        </table>
+        <LoadStatus load={ledger} />
+        <DataTable
+          label="ledger"
+          columns={ledgerColumns(currency)}
+          rows={ledger.data}
+          rowKey={(entry) => entry.id}
+          empty="No balance changes yet."
+        />
       </Section>
     </>
   );
@@ -272,9 +197,8 @@ function TopUpForm({ accountId, currency, onDone }: { accountId: string; currenc
   const { api } = useSession();
   const [amount, setAmount] = useState('');
   const [reference, setReference] = useState(newReference);
-  const [error, setError] = useState<ApiError | undefined>();
+  const { busy, error, setError, run } = useAction();
   const [result, setResult] = useState<string | undefined>();
-  const [busy, setBusy] = useState(false);
 
   async function submit(event: FormEvent): Promise<void> {
     event.preventDefault();
@@ -290,9 +214,7 @@ function TopUpForm({ accountId, currency, onDone }: { accountId: string; currenc
       );
       return;
     }
-    setBusy(true);
-    setError(undefined);
-    try {
+    await run(async () => {
       const answer = await api.post<TopUpAnswer>('billing', `/v1/accounts/${segment(accountId)}/top-ups`, {
         amount: parsed,
         reference: reference.trim(),
@@ -308,11 +230,7 @@ function TopUpForm({ accountId, currency, onDone }: { accountId: string; currenc
       setAmount('');
       setReference(newReference());
       onDone();
-    } catch (caught) {
-      setError(asApiError(caught));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (

@@ -2,11 +2,19 @@ import { FormEvent, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { queryString } from '../api/api-client';
 import { Account } from '../api/views';
-import { ErrorBox, Loading, Section } from '../components/common';
+import { LoadStatus, Section } from '../components/common';
+import { Column, DataTable } from '../components/data-table';
 import { formatInstant } from '../periods';
 import { useLoad } from '../session';
 
 const PAGE = 25;
+
+const accountColumns: Column<Account>[] = [
+  { title: 'Id', cell: (account) => <Link to={`/accounts/${encodeURIComponent(account.id)}`}>{account.id}</Link> },
+  { title: 'Name', cell: (account) => account.name },
+  { title: 'Currency', cell: (account) => account.currency },
+  { title: 'Created (UTC+8)', cell: (account) => formatInstant(account.createdAt) },
+];
 
 /** Accounts: search by id or name prefix (GET /v1/accounts on subscription), paged by id. */
 export function AccountsPage() {
@@ -36,37 +44,13 @@ export function AccountsPage() {
         />
         <button type="submit">Search</button>
       </form>
-      <ErrorBox error={accounts.error} />
-      <Loading loading={accounts.loading && !accounts.data} />
-      <table>
-        <thead>
-          <tr>
-            <th>Id</th>
-            <th>Name</th>
-            <th>Currency</th>
-            <th>Created (UTC+8)</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((account) => (
-            <tr key={account.id}>
-              <td>
-                <Link to={`/accounts/${encodeURIComponent(account.id)}`}>{account.id}</Link>
-              </td>
-              <td>{account.name}</td>
-              <td>{account.currency}</td>
-              <td>{formatInstant(account.createdAt)}</td>
-            </tr>
-          ))}
-          {!accounts.loading && rows.length === 0 && !accounts.error ? (
-            <tr>
-              <td colSpan={4} className="muted">
-                No account matches.
-              </td>
-            </tr>
-          ) : null}
-        </tbody>
-      </table>
+      <LoadStatus load={accounts} whileError />
+      <DataTable
+        columns={accountColumns}
+        rows={rows}
+        rowKey={(account) => account.id}
+        empty={!accounts.loading && !accounts.error ? 'No account matches.' : undefined}
+      />
       <div className="pager">
         {after ? <button onClick={() => setParams(search ? { search } : {})}>First page</button> : null}
         {rows.length === PAGE ? (

@@ -1,12 +1,13 @@
-import { Fragment, useState } from 'react';
 import { Link, useParams } from 'react-router';
-import { ApiError, segment } from '../api/api-client';
-import { Bill, BillExplanation, ExplainedLine } from '../api/views';
-import { ErrorBox, Loading, Money, Section, StatusBadge } from '../components/common';
+import { segment } from '../api/api-client';
+import { Bill, BillExplanation, ExplainedGroup, ExplainedLine } from '../api/views';
+import { billLineColumns } from '../components/bill-lines';
+import { ErrorBox, LoadStatus, Money, Section, StatusBadge } from '../components/common';
+import { Column, DataTable } from '../components/data-table';
 import { documentPath, DocumentFormat, downloadDocument } from '../components/download';
 import { formatRate } from '../money';
 import { formatInstant } from '../periods';
-import { asApiError, useLoad, useSession } from '../session';
+import { useAction, useLoad, useSession } from '../session';
 
 /** A bill: its lines, the explanation of each line (GET /v1/bills/:id/explanation), its documents. */
 export function BillPage() {
@@ -21,8 +22,7 @@ export function BillPage() {
   return (
     <>
       <Section title={`Bill ${id}`} actions={<DocumentButtons billId={id} />}>
-        <ErrorBox error={bill.error} />
-        <Loading loading={bill.loading && !data} />
+        <LoadStatus load={bill} whileError />
         {data ? (
           <dl className="facts">
             <dt>Account</dt>
@@ -58,101 +58,46 @@ export function BillPage() {
       <Section title="Lines and their explanation">
         <ErrorBox error={explanation.error} title="Explanation" />
         {data ? (
-          <table className="bill-lines">
-            <thead>
-              <tr>
-                <th>#</th>
-                <th>Kind</th>
-                <th>Product</th>
-                <th>For</th>
-                <th className="num">Units × days</th>
-                <th className="num">Days in month</th>
-                <th className="num">List</th>
-                <th className="num">Discount</th>
-                <th className="num">Amount</th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.lines.map((line, index) => {
+          <DataTable
+            className="bill-lines"
+            columns={billLineColumns(data.currency, true)}
+            rows={data.lines}
+            rowKey={(line, index) => `${line.subscriptionId}-${line.forPeriod}-${index}`}
+            detail={{
+              className: 'explanation',
+              indent: 1,
+              render: (_line, index) => {
                 const why = explained.get(index + 1);
-                return (
-                  <Fragment key={`${line.subscriptionId}-${line.forPeriod}-${index}`}>
-                    <tr>
-                      <td>{index + 1}</td>
-                      <td>{line.kind}</td>
-                      <td>
-                        {line.productCode}
-                        <div className="muted small">{line.subscriptionId}</div>
-                      </td>
-                      <td>{line.forPeriod}</td>
-                      <td className="num">{line.quantityDays}</td>
-                      <td className="num">{line.daysInPeriod}</td>
-                      <td className="num">
-                        <Money amount={line.listAmount} currency={data.currency} />
-                      </td>
-                      <td className="num">
-                        <Money amount={line.discountAmount} currency={data.currency} />
-                      </td>
-                      <td className="num">
-                        <Money amount={line.amount} currency={data.currency} />
-                      </td>
-                    </tr>
-                    {why ? (
-                      <tr className="explanation">
-                        <td />
-                        <td colSpan={8}>
-                          <LineExplanation line={why} currency={data.currency} />
-                        </td>
-                      </tr>
-                    ) : null}
-                  </Fragment>
-                );
-              })}
-            </tbody>
-          </table>
+                return why ? <LineExplanation line={why} currency={data.currency} /> : null;
+              },
+            }}
+          />
         ) : null}
       </Section>
     </>
   );
 }
 
+const groupColumns: Column<ExplainedGroup>[] = [
+  {
+    title: 'Days (UTC+8)',
+    cell: (group) =>
+      group.dates.map((range) => (range.from === range.to ? range.from : `${range.from} – ${range.to}`)).join(', '),
+  },
+  { title: 'Days', numeric: true, cell: (group) => group.days },
+  { title: 'Quantity', numeric: true, cell: (group) => group.quantity },
+  { title: 'Product', cell: (group) => group.productCode },
+  { title: 'Unit price', numeric: true, cell: (group) => group.unitPrice },
+  { title: 'Discount', numeric: true, cell: (group) => formatRate(group.discountRate) },
+  { title: 'Quantity × days', numeric: true, cell: (group) => group.quantityDays },
+  { title: 'List sum', numeric: true, cell: (group) => group.listSum },
+  { title: 'Net sum', numeric: true, cell: (group) => group.netSum },
+];
+
 function LineExplanation({ line, currency }: { line: ExplainedLine; currency: string }) {
   return (
     <div className="explain" aria-label={`explanation of line ${line.position}`}>
-      <table className="compact">
-        <thead>
-          <tr>
-            <th>Days (UTC+8)</th>
-            <th className="num">Days</th>
-            <th className="num">Quantity</th>
-            <th>Product</th>
-            <th className="num">Unit price</th>
-            <th className="num">Discount</th>
-            <th className="num">Quantity × days</th>
-            <th className="num">List sum</th>
-            <th className="num">Net sum</th>
-          </tr>
-        </thead>
-        <tbody>
-          {line.groups.map((group, index) => (
-            <tr key={index}>
-              <td>
-                {group.dates
-                  .map((range) => (range.from === range.to ? range.from : `${range.from} – ${range.to}`))
-                  .join(', ')}
-              </td>
-              <td className="num">{group.days}</td>
-              <td className="num">{group.quantity}</td>
-              <td>{group.productCode}</td>
-              <td className="num">{group.unitPrice}</td>
-              <td className="num">{formatRate(group.discountRate)}</td>
-              <td className="num">{group.quantityDays}</td>
-              <td className="num">{group.listSum}</td>
-              <td className="num">{group.netSum}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <DataTable className="compact" columns={groupColumns} rows={line.groups} rowKey={(_group, index) => index} />
       <p className="small">
         List = Σ list sum / {line.daysInPeriod} days = {line.listExact} → rounded once (R4.4){' '}
         <Money amount={line.ratedListAmount} currency={currency} />; net = {line.netExact} →{' '}
@@ -176,27 +121,18 @@ function LineExplanation({ line, currency }: { line: ExplainedLine; currency: st
 
 function DocumentButtons({ billId }: { billId: string }) {
   const { api } = useSession();
-  const [error, setError] = useState<ApiError | undefined>();
-  const [busy, setBusy] = useState<DocumentFormat | null>(null);
+  const { busy, error, run } = useAction();
 
   async function download(format: DocumentFormat): Promise<void> {
-    setBusy(format);
-    setError(undefined);
-    try {
-      await downloadDocument(api, billId, format);
-    } catch (caught) {
-      setError(asApiError(caught));
-    } finally {
-      setBusy(null);
-    }
+    await run(() => downloadDocument(api, billId, format));
   }
 
   return (
     <div className="actions">
-      <button onClick={() => download('html')} disabled={busy !== null} title={`GET ${documentPath(billId, 'html')}`}>
+      <button onClick={() => download('html')} disabled={busy} title={`GET ${documentPath(billId, 'html')}`}>
         Download HTML
       </button>
-      <button onClick={() => download('pdf')} disabled={busy !== null} title={`GET ${documentPath(billId, 'pdf')}`}>
+      <button onClick={() => download('pdf')} disabled={busy} title={`GET ${documentPath(billId, 'pdf')}`}>
         Download PDF
       </button>
       <ErrorBox error={error} title="Document" />

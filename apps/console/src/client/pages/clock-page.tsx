@@ -1,10 +1,9 @@
 import { FormEvent, useState } from 'react';
 import { Link } from 'react-router';
-import { ApiError } from '../api/api-client';
 import { TestClock } from '../api/views';
 import { ErrorBox, Section, StatusBadge } from '../components/common';
 import { formatInstant } from '../periods';
-import { asApiError, useLoad, useSession } from '../session';
+import { useAction, useLoad, useSession } from '../session';
 
 /** The billing app's test clock (BILLING_TEST_CLOCK=true): read, move, reset; a move ticks the scheduler. */
 export function ClockPage() {
@@ -12,7 +11,7 @@ export function ClockPage() {
   const clock = useLoad((client) => client.get<TestClock>('billing', '/v1/test/clock'), 'clock');
   const [target, setTarget] = useState('');
   const [moved, setMoved] = useState<TestClock | undefined>();
-  const [error, setError] = useState<ApiError | undefined>();
+  const { error, run } = useAction();
 
   async function move(event: FormEvent): Promise<void> {
     event.preventDefault();
@@ -20,13 +19,10 @@ export function ClockPage() {
   }
 
   async function change(call: () => Promise<TestClock>): Promise<void> {
-    setError(undefined);
-    try {
+    await run(async () => {
       setMoved(await call());
       clock.reload();
-    } catch (caught) {
-      setError(asApiError(caught));
-    }
+    });
   }
 
   if (clock.error?.status === 404) {

@@ -1,9 +1,9 @@
 import { ReactNode, useState } from 'react';
-import { ApiError } from '../api/api-client';
 import { BillingDeadLetter, ReplayResult, UsageDeadLetter } from '../api/views';
 import { ErrorBox, Section } from '../components/common';
+import { Column, DataTable } from '../components/data-table';
 import { formatInstant } from '../periods';
-import { asApiError, useLoad, useSession } from '../session';
+import { useAction, useLoad, useSession } from '../session';
 
 /** Usage dead letters (metering, R6.3): inspect and replay; billing's dead letters, read only. */
 export function DeadLettersPage() {
@@ -18,12 +18,11 @@ export function DeadLettersPage() {
   );
   const [open, setOpen] = useState<string | null>(null);
   const [outcome, setOutcome] = useState<{ id: string; text: string } | undefined>();
-  const [error, setError] = useState<ApiError | undefined>();
+  const { error, run } = useAction();
 
   async function replay(id: string): Promise<void> {
-    setError(undefined);
     setOutcome(undefined);
-    try {
+    await run(async () => {
       const result = await api.post<ReplayResult>(
         'metering',
         `/v1/usage-events/rejected/${encodeURIComponent(id)}/replay`,
@@ -33,9 +32,7 @@ export function DeadLettersPage() {
         text: result.outcome === 'rejected' ? `refused again: ${result.code}: ${result.message}` : result.outcome,
       });
       usage.reload();
-    } catch (caught) {
-      setError(asApiError(caught));
-    }
+    });
   }
 
   return (
@@ -48,116 +45,91 @@ export function DeadLettersPage() {
             Dead letter {outcome.id}: {outcome.text}
           </p>
         ) : null}
-        <table aria-label="usage dead letters">
-          <thead>
-            <tr>
-              <th>Id</th>
-              <th>Source</th>
-              <th>Code</th>
-              <th>Message</th>
-              <th>Received (UTC+8)</th>
-              <th>Replayed</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {(usage.data ?? []).map((letter) => (
-              <LetterRows
-                key={letter.id}
-                id={letter.id}
-                columns={[
-                  letter.source,
-                  letter.code,
-                  letter.message,
-                  formatInstant(letter.receivedAt),
-                  letter.replayedAt ? `${letter.replayOutcome} ${formatInstant(letter.replayedAt)}` : '—',
-                ]}
-                payload={letter.payload}
-                open={open === letter.id}
-                onToggle={() => setOpen(open === letter.id ? null : letter.id)}
-                action={<button onClick={() => replay(letter.id)}>Replay</button>}
-              />
-            ))}
-            {usage.data && usage.data.length === 0 ? (
-              <tr>
-                <td colSpan={7} className="muted">
-                  No dead letters.
-                </td>
-              </tr>
-            ) : null}
-          </tbody>
-        </table>
+        <LetterTable
+          label="usage dead letters"
+          letters={usage.data}
+          letterId={(letter) => letter.id}
+          columns={[
+            { title: 'Source', cell: (letter) => letter.source },
+            { title: 'Code', cell: (letter) => letter.code },
+            { title: 'Message', cell: (letter) => letter.message },
+            { title: 'Received (UTC+8)', cell: (letter) => formatInstant(letter.receivedAt) },
+            {
+              title: 'Replayed',
+              cell: (letter) =>
+                letter.replayedAt ? `${letter.replayOutcome} ${formatInstant(letter.replayedAt)}` : '—',
+            },
+          ]}
+          open={open}
+          onOpen={setOpen}
+          action={(letter) => <button onClick={() => replay(letter.id)}>Replay</button>}
+        />
       </Section>
       <Section
         title="Billing dead letters (messages billing could not use)"
         actions={<button onClick={billing.reload}>Refresh</button>}
       >
         <ErrorBox error={billing.error} />
-        <table aria-label="billing dead letters">
-          <thead>
-            <tr>
-              <th>Id</th>
-              <th>Subject</th>
-              <th>Code</th>
-              <th>Message</th>
-              <th>Received (UTC+8)</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {(billing.data ?? []).map((letter) => (
-              <LetterRows
-                key={letter.id}
-                id={`b${letter.id}`}
-                columns={[letter.subject, letter.code, letter.message, formatInstant(letter.receivedAt)]}
-                payload={letter.payload}
-                open={open === `b${letter.id}`}
-                onToggle={() => setOpen(open === `b${letter.id}` ? null : `b${letter.id}`)}
-              />
-            ))}
-            {billing.data && billing.data.length === 0 ? (
-              <tr>
-                <td colSpan={6} className="muted">
-                  No dead letters.
-                </td>
-              </tr>
-            ) : null}
-          </tbody>
-        </table>
+        <LetterTable
+          label="billing dead letters"
+          letters={billing.data}
+          letterId={(letter) => `b${letter.id}`}
+          columns={[
+            { title: 'Subject', cell: (letter) => letter.subject },
+            { title: 'Code', cell: (letter) => letter.code },
+            { title: 'Message', cell: (letter) => letter.message },
+            { title: 'Received (UTC+8)', cell: (letter) => formatInstant(letter.receivedAt) },
+          ]}
+          open={open}
+          onOpen={setOpen}
+        />
       </Section>
     </>
   );
 }
 
-function LetterRows(props: {
-  id: string;
-  columns: string[];
-  payload: unknown;
-  open: boolean;
-  onToggle: () => void;
-  action?: ReactNode;
+/** Dead letters: the id, the given columns, Inspect/Hide (and an action); an inspected letter's payload below it. */
+function LetterTable<T extends { payload: unknown }>(props: {
+  label: string;
+  letters: T[] | undefined;
+  letterId: (letter: T) => string;
+  columns: Column<T>[];
+  open: string | null;
+  onOpen: (id: string | null) => void;
+  action?: (letter: T) => ReactNode;
 }) {
+  const { letterId, open, onOpen, action } = props;
+  const columns: Column<T>[] = [
+    { title: 'Id', cell: letterId },
+    ...props.columns,
+    {
+      title: '',
+      className: 'actions',
+      cell: (letter) => (
+        <>
+          <button onClick={() => onOpen(open === letterId(letter) ? null : letterId(letter))}>
+            {open === letterId(letter) ? 'Hide' : 'Inspect'}
+          </button>
+          {action?.(letter)}
+        </>
+      ),
+    },
+  ];
   return (
-    <>
-      <tr>
-        <td>{props.id}</td>
-        {props.columns.map((column, index) => (
-          <td key={index}>{column}</td>
-        ))}
-        <td className="actions">
-          <button onClick={props.onToggle}>{props.open ? 'Hide' : 'Inspect'}</button>
-          {props.action}
-        </td>
-      </tr>
-      {props.open ? (
-        <tr>
-          <td colSpan={props.columns.length + 2}>
+    <DataTable
+      label={props.label}
+      columns={columns}
+      rows={props.letters}
+      rowKey={letterId}
+      empty="No dead letters."
+      detail={{
+        render: (letter) =>
+          open === letterId(letter) ? (
             <pre className="payload">
-              {typeof props.payload === 'string' ? props.payload : JSON.stringify(props.payload, null, 2)}
+              {typeof letter.payload === 'string' ? letter.payload : JSON.stringify(letter.payload, null, 2)}
             </pre>
-          </td>
-        </tr>
-      ) : null}
-    </>
+          ) : null,
+      }}
+    />
   );
 }

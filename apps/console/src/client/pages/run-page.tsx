@@ -1,12 +1,24 @@
 import { useEffect, useState } from 'react';
 import { Link, useParams } from 'react-router';
-import { ApiError, segment } from '../api/api-client';
+import { segment } from '../api/api-client';
 import { BillingRun, RunFailure } from '../api/views';
 import { ErrorBox, Loading, Money, Section, StatusBadge } from '../components/common';
+import { Column, DataTable } from '../components/data-table';
 import { formatEta, formatInstant } from '../periods';
-import { asApiError, useLoad, useSession } from '../session';
+import { useAction, useLoad, useSession } from '../session';
 
 const POLL_MS = 1000;
+
+const failureColumns: Column<RunFailure>[] = [
+  {
+    title: 'Account',
+    cell: (failure) => <Link to={`/accounts/${encodeURIComponent(failure.accountId)}`}>{failure.accountId}</Link>,
+  },
+  { title: 'Code', cell: (failure) => <code>{failure.code}</code> },
+  { title: 'Message', cell: (failure) => failure.message },
+  { title: 'Attempts', numeric: true, cell: (failure) => failure.attempts },
+  { title: 'Failed at (UTC+8)', cell: (failure) => formatInstant(failure.failedAt) },
+];
 
 /** One run: live progress with the ETA (GET /v1/billing-runs/:id, polled while it runs), failures, retry, cancel. */
 export function RunPage() {
@@ -17,7 +29,7 @@ export function RunPage() {
     (client) => client.get<RunFailure[]>('billing', `/v1/billing-runs/${segment(id)}/failures`),
     id,
   );
-  const [actionError, setActionError] = useState<ApiError | undefined>();
+  const { error: actionError, run: runAction } = useAction();
   const [now, setNow] = useState(() => new Date());
   const running = run.data?.status === 'running';
   const { reload: reloadRun } = run;
@@ -34,14 +46,11 @@ export function RunPage() {
   }, [running, reloadRun, reloadFailures]);
 
   async function act(action: 'retry-failures' | 'cancel'): Promise<void> {
-    setActionError(undefined);
-    try {
+    await runAction(async () => {
       await api.post<BillingRun>('billing', `/v1/billing-runs/${segment(id)}/${action}`);
       run.reload();
       failures.reload();
-    } catch (caught) {
-      setActionError(asApiError(caught));
-    }
+    });
   }
 
   const data = run.data;
@@ -120,39 +129,13 @@ export function RunPage() {
       </Section>
       <Section title="Failures">
         <ErrorBox error={failures.error} />
-        <table aria-label="run failures">
-          <thead>
-            <tr>
-              <th>Account</th>
-              <th>Code</th>
-              <th>Message</th>
-              <th className="num">Attempts</th>
-              <th>Failed at (UTC+8)</th>
-            </tr>
-          </thead>
-          <tbody>
-            {(failures.data ?? []).map((failure) => (
-              <tr key={failure.accountId}>
-                <td>
-                  <Link to={`/accounts/${encodeURIComponent(failure.accountId)}`}>{failure.accountId}</Link>
-                </td>
-                <td>
-                  <code>{failure.code}</code>
-                </td>
-                <td>{failure.message}</td>
-                <td className="num">{failure.attempts}</td>
-                <td>{formatInstant(failure.failedAt)}</td>
-              </tr>
-            ))}
-            {failures.data && failures.data.length === 0 ? (
-              <tr>
-                <td colSpan={5} className="muted">
-                  No failures.
-                </td>
-              </tr>
-            ) : null}
-          </tbody>
-        </table>
+        <DataTable
+          label="run failures"
+          columns={failureColumns}
+          rows={failures.data}
+          rowKey={(failure) => failure.accountId}
+          empty="No failures."
+        />
       </Section>
     </>
   );

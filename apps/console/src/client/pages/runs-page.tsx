@@ -1,10 +1,32 @@
 import { FormEvent, useEffect, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
-import { ApiError, queryString } from '../api/api-client';
+import { queryString } from '../api/api-client';
 import { BillingRun, TestClock } from '../api/views';
 import { ErrorBox, Money, Section, StatusBadge } from '../components/common';
+import { Column, DataTable } from '../components/data-table';
 import { formatInstant, lastEndedPeriod } from '../periods';
-import { asApiError, useLoad, useSession } from '../session';
+import { useAction, useLoad, useSession } from '../session';
+
+const runColumns: Column<BillingRun>[] = [
+  { title: 'Run', cell: (run) => <Link to={`/runs/${encodeURIComponent(run.id)}`}>{run.id}</Link> },
+  { title: 'Month', cell: (run) => run.period },
+  { title: 'Status', cell: (run) => <StatusBadge status={run.status} /> },
+  { title: 'Trigger', cell: (run) => run.trigger },
+  { title: 'Attempt', numeric: true, cell: (run) => run.attempt },
+  {
+    title: 'Processed / planned',
+    numeric: true,
+    cell: (run) => (
+      <>
+        {run.accountsProcessed} / {run.accountsPlanned}
+      </>
+    ),
+  },
+  { title: 'Failed', numeric: true, cell: (run) => run.accountsFailed },
+  { title: 'Bills', numeric: true, cell: (run) => run.billsIssued },
+  { title: 'Total', numeric: true, cell: (run) => <Money amount={run.total} currency="USD" /> },
+  { title: 'Started (UTC+8)', cell: (run) => formatInstant(run.startedAt) },
+];
 
 /** Billing runs: the list (newest first), and starting the run of an ended month (POST /v1/billing-runs). */
 export function RunsPage() {
@@ -12,8 +34,7 @@ export function RunsPage() {
   const navigate = useNavigate();
   const [filter, setFilter] = useState('');
   const [period, setPeriod] = useState(() => lastEndedPeriod(new Date()));
-  const [error, setError] = useState<ApiError | undefined>();
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run: act } = useAction();
   const runs = useLoad(
     (client) => client.get<BillingRun[]>('billing', `/v1/billing-runs${queryString({ period: filter })}`),
     filter,
@@ -38,16 +59,10 @@ export function RunsPage() {
 
   async function start(event: FormEvent): Promise<void> {
     event.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
+    await act(async () => {
       const run = await api.post<BillingRun>('billing', '/v1/billing-runs', { period: period.trim() });
       navigate(`/runs/${encodeURIComponent(run.id)}`);
-    } catch (caught) {
-      setError(asApiError(caught));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (
@@ -82,53 +97,7 @@ export function RunsPage() {
           />
         </form>
         <ErrorBox error={runs.error} />
-        <table aria-label="billing runs">
-          <thead>
-            <tr>
-              <th>Run</th>
-              <th>Month</th>
-              <th>Status</th>
-              <th>Trigger</th>
-              <th className="num">Attempt</th>
-              <th className="num">Processed / planned</th>
-              <th className="num">Failed</th>
-              <th className="num">Bills</th>
-              <th className="num">Total</th>
-              <th>Started (UTC+8)</th>
-            </tr>
-          </thead>
-          <tbody>
-            {(runs.data ?? []).map((run) => (
-              <tr key={run.id}>
-                <td>
-                  <Link to={`/runs/${encodeURIComponent(run.id)}`}>{run.id}</Link>
-                </td>
-                <td>{run.period}</td>
-                <td>
-                  <StatusBadge status={run.status} />
-                </td>
-                <td>{run.trigger}</td>
-                <td className="num">{run.attempt}</td>
-                <td className="num">
-                  {run.accountsProcessed} / {run.accountsPlanned}
-                </td>
-                <td className="num">{run.accountsFailed}</td>
-                <td className="num">{run.billsIssued}</td>
-                <td className="num">
-                  <Money amount={run.total} currency="USD" />
-                </td>
-                <td>{formatInstant(run.startedAt)}</td>
-              </tr>
-            ))}
-            {runs.data && runs.data.length === 0 ? (
-              <tr>
-                <td colSpan={10} className="muted">
-                  No runs.
-                </td>
-              </tr>
-            ) : null}
-          </tbody>
-        </table>
+        <DataTable label="billing runs" columns={runColumns} rows={runs.data} rowKey={(run) => run.id} empty="No runs." />
       </Section>
     </>
   );

@@ -1,28 +1,20 @@
 import { FormEvent, useState } from 'react';
-import { ApiError } from '../api/api-client';
 import { ErrorBox } from '../components/common';
-import { asApiError, verifyToken } from '../session';
+import { useAction, verifyToken } from '../session';
 
 /** Sign-in: the operator token (OPERATOR_TOKENS, or the `.operator-token` file `npm start` writes). */
 export function SignInPage({ onSignedIn }: { onSignedIn: (token: string) => void }) {
   const [token, setToken] = useState('');
-  const [error, setError] = useState<ApiError | undefined>();
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
 
   async function submit(event: FormEvent): Promise<void> {
     event.preventDefault();
     const value = token.trim();
     if (!value) return;
-    setBusy(true);
-    setError(undefined);
-    try {
+    await run(async () => {
       await verifyToken(value);
       onSignedIn(value);
-    } catch (caught) {
-      setError(asApiError(caught));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (
