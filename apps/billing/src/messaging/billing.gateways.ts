@@ -34,18 +34,24 @@ export class RpcUsageGateway implements UsageGateway {
     private readonly pageBytes = USAGE_PAGE_BYTES,
   ) {}
 
-  async monthlyUsage(period: Period, accountIds: readonly string[]): Promise<MonthlyUsageReply> {
+  async monthlyUsage(period: Period, accountIds: readonly string[], options: { withRevision: boolean } = { withRevision: true }): Promise<MonthlyUsageReply> {
     const request: MonthlyUsageRequest = { period: period.toString(), accountIds: [...accountIds], maxBytes: this.pageBytes };
-    const merged: MonthlyUsageReply = { period: period.toString(), asOfRevision: '', subscriptions: [] };
+    if (!options.withRevision) request.withRevision = false;
+    const merged: MonthlyUsageReply = { period: period.toString(), asOfRevision: null, subscriptions: [] };
     let lowest: bigint | null = null;
     for (let pages = 1; ; pages += 1) {
       const page = await this.rpc.request<MonthlyUsageReply, MonthlyUsageRequest>(PATTERNS.meteringMonthlyUsage, request);
-      if (!page || !Array.isArray(page.subscriptions) || typeof page.asOfRevision !== 'string' || !/^\d{1,19}$/.test(page.asOfRevision)) {
+      // not asked for, a revision may still come (a metering that predates withRevision): it is ignored
+      const validRevision = typeof page?.asOfRevision === 'string' && /^\d{1,19}$/.test(page.asOfRevision);
+      const revisionOk = validRevision || (!options.withRevision && (page?.asOfRevision === null || page?.asOfRevision === undefined));
+      if (!page || !Array.isArray(page.subscriptions) || !revisionOk) {
         throw new RemoteCallError(502, 'INVALID_REPLY', `${PATTERNS.meteringMonthlyUsage}: a page without subscriptions or a valid asOfRevision`, false);
       }
       merged.subscriptions.push(...page.subscriptions);
-      const revision = BigInt(page.asOfRevision);
-      if (lowest === null || revision < lowest) lowest = revision;
+      if (options.withRevision && typeof page.asOfRevision === 'string') {
+        const revision = BigInt(page.asOfRevision);
+        if (lowest === null || revision < lowest) lowest = revision;
+      }
       const next = page.next;
       if (!next) break;
       const after = request.after;
@@ -54,7 +60,7 @@ export class RpcUsageGateway implements UsageGateway {
       }
       request.after = { accountId: next.accountId, subscriptionId: next.subscriptionId };
     }
-    merged.asOfRevision = (lowest as bigint).toString();
+    merged.asOfRevision = lowest === null ? null : lowest.toString();
     return merged;
   }
 

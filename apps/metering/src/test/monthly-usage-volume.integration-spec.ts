@@ -109,7 +109,7 @@ describe('monthly usage for a billing batch of 1000 accounts x 2 subscriptions (
       const page: MonthlyUsageReply = await rpc.request<MonthlyUsageReply>(PATTERNS.meteringMonthlyUsage, { period: '2025-11', accountIds: all, maxBytes, ...(after ? { after } : {}) }, 20_000);
       pages += 1;
       expect(Buffer.byteLength(JSON.stringify(page))).toBeLessThanOrEqual(maxBytes);
-      expect(BigInt(page.asOfRevision)).toBeGreaterThanOrEqual(BigInt(whole.asOfRevision));
+      expect(BigInt(String(page.asOfRevision))).toBeGreaterThanOrEqual(BigInt(String(whole.asOfRevision)));
       seen.push(...page.subscriptions);
       after = page.next ?? undefined;
     } while (after);

@@ -1,6 +1,8 @@
 import type { NatsConnection } from 'nats';
 import { MonthlyUsageReply, PATTERNS, SUBJECTS, UsageRevisionsReply, fromUsageRuns, SubscriptionUsageMessage, DailyUsageMessage } from '@cec/contracts';
-import { connectNats, publishJson, resetSchema, RunningTestApp, sql, startTestApp, TestRpcClient, useTestEnvironment } from '@cec/testing';
+import { Client } from 'pg';
+import { TIMELINE_REVISION_LOCK } from '@cec/metering-persistence';
+import { connectNats, publishJson, resetSchema, RunningTestApp, sql, startTestApp, TEST_DATABASE_URL, TestRpcClient, useTestEnvironment } from '@cec/testing';
 import { MeteringAppModule } from '../app.module';
 import { METERING_ORM } from '../metering.module-def';
 import { ChangeInput, eventually, ids, publishChanges, resetMeteringStreams } from './metering-test-support';
@@ -195,13 +197,36 @@ describe('metering queries: daily usage (R4.1), monthly usage and revisions for 
     });
     // after the newest revision: nothing; a duplicate of the late event changes nothing
     const now = await rpc.request<MonthlyUsageReply>(PATTERNS.meteringMonthlyUsage, { period: '2025-10', accountIds: [ACC_C] });
-    expect(BigInt(now.asOfRevision)).toBeGreaterThan(BigInt(asOf));
+    expect(BigInt(String(now.asOfRevision))).toBeGreaterThan(BigInt(String(asOf)));
     await running.api.post('/v1/usage-events', { events: [{ id: ids('late-oct'), subscriptionId: SUBS.edition, quantity: 5, timestamp: '2025-10-20T08:00:00+08:00' }] });
     expect(await rpc.request<UsageRevisionsReply>(PATTERNS.meteringUsageRevisions, { accounts: [{ accountId: ACC_C, afterRevision: now.asOfRevision }] })).toEqual({ revisions: [] });
     // the October reply reflects the late event
     const october = now.subscriptions.find((s) => s.subscriptionId === SUBS.edition);
     expect(daysOf(october).find((day) => day.date === '2025-10-20')?.quantity).toBe(5);
     expect(daysOf(october).find((day) => day.date === '2025-10-19')?.quantity).toBe(2);
+  });
+
+  it('#10 guard: withRevision false answers the same usage with asOfRevision null, without waiting for a write in flight', async () => {
+    const request = { period: '2025-11', accountIds: [ACC_A, ACC_B, ACC_C] };
+    const consistent = await rpc.request<MonthlyUsageReply>(PATTERNS.meteringMonthlyUsage, request);
+    // an ingestion batch in flight holds the timeline's revision lock (shared) until it commits
+    const writer = new Client({ connectionString: TEST_DATABASE_URL });
+    await writer.connect();
+    try {
+      await writer.query('begin');
+      await writer.query('select pg_advisory_xact_lock_shared($1)', [TIMELINE_REVISION_LOCK]);
+      const quick = await rpc.request<MonthlyUsageReply>(PATTERNS.meteringMonthlyUsage, { ...request, withRevision: false }, 3000);
+      expect(quick).toEqual({ ...consistent, asOfRevision: null });
+      // with a revision the answer waits until the write commits (then answers as before)
+      const waiting = rpc.request<MonthlyUsageReply>(PATTERNS.meteringMonthlyUsage, request, 10_000);
+      const first = await Promise.race([waiting.then(() => 'answered'), new Promise((resolve) => setTimeout(() => resolve('still waiting'), 1000))]);
+      expect(first).toBe('still waiting');
+      await writer.query('commit');
+      expect((await waiting).asOfRevision).toBe(consistent.asOfRevision);
+    } finally {
+      await writer.end();
+    }
+    await expect(rpc.request(PATTERNS.meteringMonthlyUsage, { ...request, withRevision: 'no' })).rejects.toMatchObject({ code: 'VALIDATION_FAILED', message: expect.stringMatching(/withRevision/) });
   });
 
   it('R8.1: malformed requests get an error reply, and the app keeps answering', async () => {

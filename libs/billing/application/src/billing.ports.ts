@@ -380,7 +380,11 @@ export interface TopUpRepository {
 // ---- other apps and transport ----
 
 export interface UsageGateway {
-  monthlyUsage(period: Period, accountIds: readonly string[]): Promise<MonthlyUsageReply>;
+  /**
+   * The month's usage of the accounts. `withRevision: false` (the prepaid guard): no
+   * `asOfRevision` wanted, so metering reads without waiting for the writes in flight (null then).
+   */
+  monthlyUsage(period: Period, accountIds: readonly string[], options?: { withRevision: boolean }): Promise<MonthlyUsageReply>;
   revisions(request: UsageRevisionsRequest): Promise<UsageRevisionsReply>;
 }
 

@@ -138,7 +138,8 @@ export class RefreshPrepaidGuardUseCase {
   /** A month's usage of `accountIds` (days up to `through`), per account; adds the products seen to `codes`. */
   private async usageOf(period: Period, accountIds: readonly string[], through: string, codes: Set<string>): Promise<Map<string, SubscriptionUsage[]>> {
     const idSet = new Set(accountIds);
-    const usage = await this.deps.usage.monthlyUsage(period, accountIds);
+    // no revision needed for an accrual: metering need not wait for (nor hold up) ingestion in flight
+    const usage = await this.deps.usage.monthlyUsage(period, accountIds, { withRevision: false });
     const byAccount = new Map<string, SubscriptionUsage[]>();
     for (const subscription of Array.isArray(usage.subscriptions) ? usage.subscriptions : []) {
       if (!idSet.has(subscription.accountId)) continue;

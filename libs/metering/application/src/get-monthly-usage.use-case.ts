@@ -16,6 +16,12 @@ function parseCursor(value: unknown): UsageCursor | undefined {
   return { accountId: cursor.accountId, subscriptionId: cursor.subscriptionId };
 }
 
+function parseWithRevision(value: unknown): boolean {
+  if (value === undefined || value === null) return true;
+  if (typeof value !== 'boolean') throw DomainError.validation('withRevision must be true or false');
+  return value;
+}
+
 function parseMaxBytes(value: unknown): number | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < MIN_USAGE_PAGE_BYTES) {
@@ -28,7 +34,9 @@ function parseMaxBytes(value: unknown): number | undefined {
  * Request/reply for billing (PATTERNS.meteringMonthlyUsage): for a batch of accounts and a month,
  * every subscription with at least one day q(d) > 0, its days with q(d) > 0 and the products held
  * on each (R4.1, R4.2), in one round trip. The storage is read in two set queries for the whole
- * batch; `asOfRevision` says which writes the answer reflects (R6.2).
+ * batch; `asOfRevision` says which writes the answer reflects (R6.2), unless the requester said
+ * `withRevision: false` (the prepaid guard): then the read does not wait for writes in flight and
+ * `asOfRevision` is null.
  *
  * With `maxBytes` the answer comes in pages of at most that many bytes (and at most `limitBytes`,
  * what the transport can carry): each page reads the accounts from the cursor `after` on and says
@@ -38,7 +46,7 @@ export class GetMonthlyUsageUseCase {
   constructor(private readonly deps: MeteringDeps) {}
 
   async execute(
-    request: { period?: unknown; accountIds?: unknown; maxBytes?: unknown; after?: unknown } | null | undefined,
+    request: { period?: unknown; accountIds?: unknown; maxBytes?: unknown; after?: unknown; withRevision?: unknown } | null | undefined,
     limitBytes = Number.POSITIVE_INFINITY,
   ): Promise<MonthlyUsageReply> {
     const period = billingCalendar.parsePeriod(request?.period, 'period');
@@ -48,10 +56,11 @@ export class GetMonthlyUsageUseCase {
     }
     const maxBytes = parseMaxBytes(request?.maxBytes);
     const after = parseCursor(request?.after);
+    const withRevision = parseWithRevision(request?.withRevision);
     // a page reads only the accounts from the cursor on
     const wanted = [...new Set(accountIds as string[])].filter((id) => after === undefined || id >= after.accountId);
     const days = periodDays(period);
-    const { asOfRevision, subscriptions } = await this.deps.repository.pointsOfAccounts(wanted, days.starts[0], days.starts[days.dates.length]);
+    const { asOfRevision, subscriptions } = await this.deps.repository.pointsOfAccounts(wanted, days.starts[0], days.starts[days.dates.length], { withRevision });
     const used: SubscriptionUsageMessage[] = [];
     for (const subscription of subscriptions) {
       const daily = dailyUsageOfSegments(timelineSegments(subscription.points), days);

@@ -64,7 +64,7 @@ class InMemoryRepository implements MeteringRepository {
   pointsOfSubscriptions(_ids: readonly string[], _from: EpochSeconds, _to: EpochSeconds): Promise<SubscriptionPoints[]> {
     throw new Error('not used');
   }
-  pointsOfAccounts(): Promise<{ asOfRevision: string; subscriptions: SubscriptionPoints[] }> {
+  pointsOfAccounts(): Promise<{ asOfRevision: string | null; subscriptions: SubscriptionPoints[] }> {
     throw new Error('not used');
   }
   earliestPeriodsWrittenAfter(_accounts: readonly AccountRevision[]): Promise<Array<{ accountId: string; earliestPeriod: string }>> {

@@ -168,9 +168,16 @@ export interface MeteringRepository {
   pointsOfSubscriptions(subscriptionIds: readonly string[], from: EpochSeconds, to: EpochSeconds): Promise<SubscriptionPoints[]>;
   /**
    * The same for every subscription of these accounts, read so that every write with a revision
-   * up to `asOfRevision` is in the answer and every later write has a higher revision.
+   * up to `asOfRevision` is in the answer and every later write has a higher revision (the read
+   * waits for the writes in flight). With `withRevision: false`: what is committed, read without
+   * waiting, and `asOfRevision` null.
    */
-  pointsOfAccounts(accountIds: readonly string[], from: EpochSeconds, to: EpochSeconds): Promise<{ asOfRevision: string; subscriptions: SubscriptionPoints[] }>;
+  pointsOfAccounts(
+    accountIds: readonly string[],
+    from: EpochSeconds,
+    to: EpochSeconds,
+    options?: { withRevision: boolean },
+  ): Promise<{ asOfRevision: string | null; subscriptions: SubscriptionPoints[] }>;
   /** Per account: the earliest period of the timeline writes with a revision above its own. */
   earliestPeriodsWrittenAfter(accounts: readonly AccountRevision[]): Promise<Array<{ accountId: string; earliestPeriod: string }>>;
   /** Newest first. */

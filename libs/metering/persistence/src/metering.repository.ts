@@ -543,7 +543,17 @@ export class PostgresMeteringRepository implements MeteringRepository {
     return loadPoints(this.knex, { column: 'id', values: subscriptionIds }, from, to);
   }
 
-  async pointsOfAccounts(accountIds: readonly string[], from: EpochSeconds, to: EpochSeconds): Promise<{ asOfRevision: string; subscriptions: SubscriptionPoints[] }> {
+  async pointsOfAccounts(
+    accountIds: readonly string[],
+    from: EpochSeconds,
+    to: EpochSeconds,
+    options: { withRevision: boolean } = { withRevision: true },
+  ): Promise<{ asOfRevision: string | null; subscriptions: SubscriptionPoints[] }> {
+    if (!options.withRevision) {
+      // no revision asked (the prepaid guard): what is committed, without the exclusive lock that
+      // would wait for the ingestion batches in flight and hold up the ones behind it
+      return { asOfRevision: null, subscriptions: accountIds.length === 0 ? [] : await loadPoints(this.knex, { column: 'account_id', values: accountIds }, from, to) };
+    }
     return this.knex.transaction(async (trx) => {
       // waits for the writes in flight; writes that start after this get higher revisions
       await trx.raw('select pg_advisory_xact_lock(?)', [TIMELINE_REVISION_LOCK]);

@@ -184,6 +184,12 @@ export interface MonthlyUsageRequest {
   maxBytes?: number;
   /** The `next` of the previous page: this page starts there. */
   after?: UsageCursor;
+  /**
+   * false: the requester needs no `asOfRevision` (the prepaid guard's accrual, issue 10): metering
+   * reads what is committed without waiting for the writes in flight (and without holding up the
+   * writes behind it), and answers `asOfRevision: null`. Absent or true: as before.
+   */
+  withRevision?: boolean;
 }
 
 /** A position in a usage answer, whose subscriptions are ordered by (accountId, subscriptionId). */
@@ -228,8 +234,9 @@ export interface MonthlyUsageReply {
   /**
    * The metering revision the answer reflects (a bigint as a string): every timeline write gets a
    * higher revision. Billing keeps it with what it billed, to ask later what changed since.
+   * Null only when the request said `withRevision: false`.
    */
-  asOfRevision: string;
+  asOfRevision: string | null;
   subscriptions: SubscriptionUsageMessage[];
   /** Paged answers (`maxBytes` asked): where the next page starts; absent or null on the last page. */
   next?: UsageCursor | null;

@@ -62,7 +62,7 @@ export class FakeMetering {
   private revision = 1n;
   private readonly usage = new Map<string, Map<string, SubscriptionUsageMessage>>(); // period -> subscriptionId -> usage
   private readonly writes: Array<{ accountId: string; period: string; revision: bigint }> = [];
-  readonly requests: Array<{ pattern: string; accountIds: string[]; period?: string; paged?: boolean }> = [];
+  readonly requests: Array<{ pattern: string; accountIds: string[]; period?: string; paged?: boolean; withRevision?: boolean }> = [];
   /**
    * When set, monthly usage requests fail while it returns true (simulates metering down) or an
    * error body (answered as metering's typed error, e.g. a permanent VALIDATION_FAILED).
@@ -76,13 +76,14 @@ export class FakeMetering {
     this.subscriptions.push(
       respond<MonthlyUsageRequest, MonthlyUsageReply>(nc, PATTERNS.meteringMonthlyUsage, async (request) => {
         if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
-        this.requests.push({ pattern: PATTERNS.meteringMonthlyUsage, accountIds: request.accountIds, period: request.period, paged: request.after !== undefined });
+        this.requests.push({ pattern: PATTERNS.meteringMonthlyUsage, accountIds: request.accountIds, period: request.period, paged: request.after !== undefined, withRevision: request.withRevision });
         const failure = this.failWhen?.(request);
         if (failure === true) throw new Error('metering is unavailable');
         if (failure) throw failure;
         const accounts = new Set(request.accountIds);
         const subscriptions = [...(this.usage.get(request.period)?.values() ?? [])].filter((entry) => accounts.has(entry.accountId));
-        const answer: MonthlyUsageReply = { period: request.period, asOfRevision: this.revision.toString(), subscriptions };
+        // as metering answers: no revision when none was asked for (the prepaid guard)
+        const answer: MonthlyUsageReply = { period: request.period, asOfRevision: request.withRevision === false ? null : this.revision.toString(), subscriptions };
         // like metering: pages by bytes when asked, REPLY_TOO_LARGE past what NATS carries otherwise
         const limit = (nc.info?.max_payload ?? 1024 * 1024) - 1024;
         if (request.maxBytes !== undefined) return usagePage(answer, request.after, Math.min(request.maxBytes, limit));
@@ -129,7 +130,7 @@ export class FakeMetering {
     return { period, asOfRevision: this.revision.toString(), subscriptions };
   }
 
-  usageRequests(): Array<{ accountIds: string[]; period?: string; paged?: boolean }> {
+  usageRequests(): Array<{ accountIds: string[]; period?: string; paged?: boolean; withRevision?: boolean }> {
     return this.requests.filter((request) => request.pattern === PATTERNS.meteringMonthlyUsage);
   }
 
