@@ -42,12 +42,7 @@ export class UsageReportedConsumer implements OnApplicationBootstrap {
   }
 
   private async handle(batch: DecodedMessage<unknown>[]): Promise<void> {
-    const items: IngestItem[] = batch.map((message) => ({
-      payload: message.ok ? message.value : undefined,
-      malformed: message.ok ? undefined : { reason: message.error, text: message.text },
-      natsKey: natsMessageKey(message.raw),
-      rawText: () => messageText(message.raw),
-    }));
+    const items: IngestItem[] = batch.map((message) => new UsageMessageItem(message));
     const result = await this.ingest.execute({ source: 'nats', items });
     // issue 10: the batch's `metering.usage.changed` rows are committed: relay them now
     if (result.accepted > 0) this.relay.poke();
@@ -57,5 +52,30 @@ export class UsageReportedConsumer implements OnApplicationBootstrap {
           `${result.duplicates} duplicates, ${result.rejected.length} dead-lettered`,
       );
     }
+  }
+}
+
+/**
+ * One `usage.reported` message as an ingestion item. Its stream key and text are read only when
+ * the event is refused (#11: building the key parses the message's reply subject, for every
+ * message of every batch, and a good event never needs it).
+ */
+class UsageMessageItem implements IngestItem {
+  constructor(private readonly message: DecodedMessage<unknown>) {}
+
+  get payload(): unknown {
+    return this.message.ok ? this.message.value : undefined;
+  }
+
+  get malformed(): { reason: string; text: string } | undefined {
+    return this.message.ok ? undefined : { reason: this.message.error, text: this.message.text };
+  }
+
+  get natsKey(): string {
+    return natsMessageKey(this.message.raw);
+  }
+
+  rawText(): string {
+    return messageText(this.message.raw);
   }
 }

@@ -158,4 +158,36 @@ describe('#11 set-based ingestion: a whole fetch of usage.reported in one write'
       await running.close();
     }
   });
+
+  it('#11 with the trigger\'s when condition (migration 0006), a row inserted without its account sequence is numbered as before, and a row that has both (the set-based writes) is left as inserted', async () => {
+    const account = ids('acc-trigger');
+    const db = new Client({ connectionString: TEST_DATABASE_URL });
+    await db.connect();
+    try {
+      await db.query('begin');
+      const insert = (id: string, aggregate: [string, number] | null) =>
+        db.query(
+          `insert into metering.outbox (event_id, subject, payload, created_at, aggregate_id, aggregate_seq) values ($1, 'test.subject', $2::jsonb, now(), $3, $4)`,
+          [ids(id), JSON.stringify({ accountId: account }), aggregate?.[0] ?? null, aggregate?.[1] ?? null],
+        );
+      await insert('t-1', null);
+      await insert('t-2', null);
+      await insert('t-3', [account, 9]);
+      const rows = await db.query<{ aggregate_id: string; aggregate_seq: string; account_sequence: number | null }>(
+        `select aggregate_id, aggregate_seq::text, (payload->>'accountSequence')::int as account_sequence from metering.outbox where payload->>'accountId' = $1 order by seq`,
+        [account],
+      );
+      expect(rows.rows).toEqual([
+        { aggregate_id: account, aggregate_seq: '1', account_sequence: 1 },
+        { aggregate_id: account, aggregate_seq: '2', account_sequence: 2 },
+        // both given: left as inserted (the counter is not advanced either)
+        { aggregate_id: account, aggregate_seq: '9', account_sequence: null },
+      ]);
+      const counter = await db.query<{ last_seq: string }>('select last_seq::text from metering.outbox_aggregate_sequence where aggregate_id = $1', [account]);
+      expect(counter.rows).toEqual([{ last_seq: '2' }]);
+    } finally {
+      await db.query('rollback').catch(() => undefined);
+      await db.end();
+    }
+  });
 });

@@ -187,12 +187,16 @@ const USAGE_CHANGED_CTE = `changed as (
   from touched t
   join subscription s on s.id = t.subscription_id
 ), pending as (
-  select o.seq, o.payload->>'subscriptionId' as subscription_id, o.payload->>'period' as period
-  from outbox o
-  where o.subject = ? and o.published_at is null and o.failed_at is null
-    and (o.payload->>'subscriptionId', o.payload->>'period') in (select subscription_id, period from changed)
-  order by o.seq
-  for update of o skip locked
+  -- one probe of the pending index per key written (a lateral subquery, so never a scan of every
+  -- waiting row: during a backlog they are as many as the keys with usage, #11)
+  select w.seq, ch.subscription_id::text as subscription_id, ch.period
+  from changed ch
+  cross join lateral (
+    select o.seq from outbox o
+    where (o.payload->>'subscriptionId') = ch.subscription_id::text and (o.payload->>'period') = ch.period
+      and o.subject = ? and o.published_at is null and o.failed_at is null
+    for update of o skip locked
+  ) w
 ), target as (
   -- two rows of one key can be waiting (one a relay pass held, or two writes that raced): the
   -- newest takes the fold, the other keeps its own id and is published as it is

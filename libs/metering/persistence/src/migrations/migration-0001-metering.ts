@@ -3,6 +3,7 @@ import { Migration0002ParkedUsage } from './migration-0002-parked-usage';
 import { Migration0004OutboxCorrelation } from './migration-0004-outbox-correlation';
 import { Migration0003UsageChangedOutbox } from './migration-0003-usage-changed-outbox';
 import { Migration0005UsageChangedPending } from './migration-0005-usage-changed-pending';
+import { Migration0006OutboxTriggerWhen } from './migration-0006-outbox-trigger-when';
 
 /**
  * Metering's tables. Every timeline write (a state point, a usage event) takes a number from the
@@ -94,4 +95,5 @@ export const METERING_MIGRATIONS = [
   { name: 'Migration0003UsageChangedOutbox', class: Migration0003UsageChangedOutbox },
   { name: 'Migration0004OutboxCorrelation', class: Migration0004OutboxCorrelation },
   { name: 'Migration0005UsageChangedPending', class: Migration0005UsageChangedPending },
+  { name: 'Migration0006OutboxTriggerWhen', class: Migration0006OutboxTriggerWhen },
 ];

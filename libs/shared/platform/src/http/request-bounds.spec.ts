@@ -34,6 +34,9 @@ describe('generic request bounds (#8.2, #8.4)', () => {
     expect(findJsonBodyProblem({ name: 'a\u0000b' })).toBe('name must not contain a NUL character');
     expect(findJsonBodyProblem({ events: [{ id: 'ok' }, { id: '\u0000' }] })).toBe('events[1].id must not contain a NUL character');
     expect(findJsonBodyProblem({ 'a\u0000': 1 })).toMatch(/NUL/);
+    expect(findJsonBodyProblem({ a: [[1, 'x\u0000']] })).toBe('a[0][1] must not contain a NUL character');
+    expect(findJsonBodyProblem([{ b: { c: '\u0000' } }])).toBe('[0].b.c must not contain a NUL character');
+    expect(findJsonBodyProblem('\u0000')).toBe('request body must not contain a NUL character');
     expect(findJsonBodyProblem({ name: 'tab\tand newline\n are for the schemas to judge' })).toBeUndefined();
     // a route that judges NUL per item itself (metering, R6.3) still gets the depth bound
     expect(findJsonBodyProblem({ events: [{ id: 'a\u0000b' }] }, MAX_JSON_DEPTH, true)).toBeUndefined();
