@@ -21,6 +21,8 @@
  * E2E_DATABASE=cec_e2e_0 E2E_NATS_PORT=15022 E2E_BASE_PORT=15000 node tools/run-ts.js
  * tools/bench/prepaid-guard.bench.ts` (starts and stops its own private stack).
  */
+import { execSync } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { connect, JetStreamClient } from 'nats';
 import { Client } from 'pg';
@@ -194,6 +196,7 @@ export async function benchGuardLatency(info: StackInfo, options: GuardBenchOpti
       new Map((await db.query<{ account_id: string; accrued: string }>(`select account_id, accrued_this_period::text as accrued from billing.account_guard where account_id like $1`, [like])).rows.map((row) => [row.account_id, row.accrued]));
     const loadEvents = async (): Promise<number> => count(db, 'select count(*) from metering.usage_event where id like $1', [`load-${run}-%`]);
 
+    const loadBefore = loadavg()[0];
     const scrapeBefore = await guardScrape(info);
     const generator = startLoad(js, load.map((entry) => entry.subscriptionId), options.loadRate, run);
     const windowStart = performance.now();
@@ -286,7 +289,18 @@ export async function benchGuardLatency(info: StackInfo, options: GuardBenchOpti
       guardQueue: { p50: Math.round(median(queue)), max: Math.max(0, ...queue) },
       batches: { count: batchCount, accountsPerBatch: batchCount > 0 ? delta('rated') / batchCount : 0, meanMs },
     };
+    const commit = (() => {
+      try {
+        return execSync('git rev-parse --short HEAD', { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+      } catch {
+        return 'unknown';
+      }
+    })();
     const markdown = `## 3. Prepaid guard: usage event → guard updated, under ingestion load (issue 10)
+
+Measured ${new Date().toISOString()} at commit ${commit}; load average (1 min) of this 2-core machine
+${fmt(loadBefore, 2)} when sampling started, ${fmt(loadavg()[0], 2)} when it ended (the load generator, the
+apps, PostgreSQL and NATS included).
 
 ${fmt(result.accounts)} measured accounts, one Basic CEC subscription each; ${fmt(result.rounds)} rounds, each
 publishing one \`usage.reported\` event per measured account at once (a new quantity, so the
