@@ -4,15 +4,15 @@ import {
   BilledForPeriod,
   BillInput,
   billInputOf,
-  DailyUsage,
   DiscountBook,
   draftBill,
   DraftBillInput,
   PriceBook,
   ReRatedPeriodInput,
-  SubscriptionUsage,
+  SubscriptionRuns,
+  UsageRun,
 } from '@cec/billing-domain';
-import { fromUsageRuns, type MonthlyUsageReply } from '@cec/contracts';
+import type { DailyUsageRun, MonthlyUsageReply } from '@cec/contracts';
 import type { AccountBillingState, AccountFailure, BillingDeps } from './billing.ports';
 
 const REVISION_PATTERN = /^\d{1,19}$/;
@@ -32,19 +32,28 @@ function min(a: bigint, b: bigint): bigint {
   return a < b ? a : b;
 }
 
-/** The days up to and including `lastDay` (all of them when null). */
-function upTo(days: DailyUsage[], lastDay: CalendarDate | null): DailyUsage[] {
-  return lastDay === null ? days : days.filter((day) => day.date <= lastDay);
+/**
+ * The runs of days up to and including `lastDay` (all of them when null), kept as runs (#11: rated
+ * run by run, never expanded into one object per day).
+ */
+function upTo(runs: readonly DailyUsageRun[], lastDay: CalendarDate | null): UsageRun[] {
+  if (lastDay === null) return [...runs];
+  const kept: UsageRun[] = [];
+  for (const run of runs) {
+    if (run.from > lastDay) continue;
+    kept.push(run.to > lastDay ? { ...run, to: lastDay } : run);
+  }
+  return kept;
 }
 
 /** Subscriptions of a usage reply per requested account (others are ignored). */
-function groupByAccount(reply: MonthlyUsageReply, accountIds: ReadonlySet<string>, lastDay: CalendarDate | null): Map<string, SubscriptionUsage[]> {
-  const byAccount = new Map<string, SubscriptionUsage[]>();
+function groupByAccount(reply: MonthlyUsageReply, accountIds: ReadonlySet<string>, lastDay: CalendarDate | null): Map<string, SubscriptionRuns[]> {
+  const byAccount = new Map<string, SubscriptionRuns[]>();
   if (!Array.isArray(reply.subscriptions)) throw invalidReply('metering answered a usage reply without subscriptions');
   for (const subscription of reply.subscriptions) {
     if (!accountIds.has(subscription.accountId)) continue;
     const list = byAccount.get(subscription.accountId) ?? [];
-    list.push({ subscriptionId: subscription.subscriptionId, accountId: subscription.accountId, days: upTo(fromUsageRuns(Array.isArray(subscription.runs) ? subscription.runs : []), lastDay) });
+    list.push({ subscriptionId: subscription.subscriptionId, accountId: subscription.accountId, runs: upTo(Array.isArray(subscription.runs) ? subscription.runs : [], lastDay) });
     byAccount.set(subscription.accountId, list);
   }
   return byAccount;
@@ -118,7 +127,7 @@ export class AccountDrafter {
         accountsByPeriod.set(month.toString(), entry);
       }
     }
-    const reRatedUsage = new Map<string, Map<string, SubscriptionUsage[]>>();
+    const reRatedUsage = new Map<string, Map<string, SubscriptionRuns[]>>();
     const months = [...accountsByPeriod.values()].sort((a, b) => a.period.compare(b.period));
     for (const month of months) {
       const reply = await this.deps.usage.monthlyUsage(month.period, month.accountIds);
@@ -136,8 +145,8 @@ export class AccountDrafter {
 
     // 3. prices of every product involved, over the whole range, in one request
     const codes = new Set<string>();
-    const collect = (subscriptions: Iterable<SubscriptionUsage[]>): void => {
-      for (const list of subscriptions) for (const subscription of list) for (const day of subscription.days) for (const code of day.productCodes ?? []) codes.add(code);
+    const collect = (subscriptions: Iterable<SubscriptionRuns[]>): void => {
+      for (const list of subscriptions) for (const subscription of list) for (const run of subscription.runs) for (const code of run.productCodes ?? []) codes.add(code);
     };
     collect(usageByAccount.values());
     for (const byAccount of reRatedUsage.values()) collect(byAccount.values());

@@ -2,13 +2,13 @@ import { billingCalendar, Currency, Money, Period } from '@cec/kernel';
 import { AdjustmentLine, BilledForPeriod, computeAdjustment } from './adjustment';
 import { Discount, DiscountBook } from './discount';
 import { PriceBook } from './price-book';
-import { rateAccount, RatedLine, rateSubscription, SubscriptionUsage, sumAmounts } from './rating';
+import { rateAccount, RatedLine, rateSubscription, SubscriptionUsageInput, sumAmounts, usageDaysOf } from './rating';
 
 /** A month already billed that is rated again because late usage may have changed it (R6.2). */
 export interface ReRatedPeriodInput {
   readonly period: Period;
   /** The month's usage as metering knows it now (subscriptions of this account only). */
-  readonly subscriptions: readonly SubscriptionUsage[];
+  readonly subscriptions: readonly SubscriptionUsageInput[];
   /** What was billed so far per subscription for this month: original line plus adjustments. */
   readonly billed: ReadonlyMap<string, BilledForPeriod>;
 }
@@ -17,7 +17,7 @@ export interface DraftBillInput {
   readonly accountId: string;
   readonly period: Period;
   readonly currency: Currency;
-  readonly subscriptions: readonly SubscriptionUsage[];
+  readonly subscriptions: readonly SubscriptionUsageInput[];
   readonly reRated: readonly ReRatedPeriodInput[];
   readonly prices: PriceBook;
   readonly discounts: DiscountBook | readonly Discount[];
@@ -64,7 +64,7 @@ export function draftBill(input: DraftBillInput): BillDraft {
         daysInPeriod,
         accountId: input.accountId,
         subscriptionId,
-        days: usageBySubscription.get(subscriptionId)?.days ?? [],
+        ...usageDaysOf(usageBySubscription.get(subscriptionId)),
         prices: input.prices,
         discounts: input.discounts,
         currency: input.currency,

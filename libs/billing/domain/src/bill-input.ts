@@ -2,7 +2,7 @@ import { billingCalendar, CalendarDate, Currency, Dec, Money, Period } from '@ce
 import type { BilledForPeriod } from './adjustment';
 import type { BillDraft, DraftBillInput } from './bill-draft';
 import { DiscountBook } from './discount';
-import { dailyCharge, DailyUsage, SubscriptionUsage, validatedDays } from './rating';
+import { dailyCharge, DailyUsage, SubscriptionUsageInput, UsageDays, usageDaysOf, usageSegments } from './rating';
 
 /**
  * A run of consecutive days of one subscription with the same rating inputs (issue 10): the
@@ -90,15 +90,17 @@ function dayRuns(
   discounts: DiscountBook,
   period: Period,
   subscriptionId: string,
-  days: readonly DailyUsage[],
+  usage: UsageDays,
   prices: Map<string, PriceVersionUsed>,
 ): DayRunInput[] {
   // built in place (one object per run, not per day) and decimals turned to text once each: the
   // inputs of every bill of a run are made on its hot path (#11)
   const runs: Array<{ -readonly [K in keyof DayRunInput]: DayRunInput[K] }> = [];
   let previous: CalendarDate | null = null;
-  for (const day of validatedDays(period, days, subscriptionId)) {
-    if (day.quantity === 0) continue;
+  // segments: every day of one rates as its first day (#11), so a segment is a run or part of one
+  for (const segment of usageSegments(period, usage, subscriptionId, input.prices, discounts, input.accountId)) {
+    if (segment.quantity === 0) continue;
+    const day: DailyUsage = { date: segment.from, quantity: segment.quantity, productCodes: segment.productCodes };
     const charge = dailyCharge(input.prices, discounts, input.accountId, day, input.currency, subscriptionId);
     let pricedProduct = day.productCodes[day.productCodes.length - 1];
     for (const productCode of day.productCodes) {
@@ -120,12 +122,12 @@ function dayRuns(
       billingCalendar.nextDate(previous) === day.date &&
       sameRun(last, { quantity: day.quantity, products: day.productCodes, pricedProduct, unitPrice, rate })
     ) {
-      last.to = day.date;
+      last.to = segment.to;
     } else {
       const products = [...day.productCodes];
-      runs.push({ from: day.date, to: day.date, quantity: day.quantity, products, pricedProduct, unitPrice, rate });
+      runs.push({ from: segment.from, to: segment.to, quantity: day.quantity, products, pricedProduct, unitPrice, rate });
     }
-    previous = day.date;
+    previous = segment.to;
   }
   return runs;
 }
@@ -141,8 +143,8 @@ function textOf(value: { toString(): string }): string {
   return text;
 }
 
-function usageOf(subscriptions: readonly SubscriptionUsage[], subscriptionId: string): readonly DailyUsage[] {
-  return subscriptions.find((subscription) => subscription.subscriptionId === subscriptionId)?.days ?? [];
+function usageOf(subscriptions: readonly SubscriptionUsageInput[], subscriptionId: string): UsageDays {
+  return usageDaysOf(subscriptions.find((subscription) => subscription.subscriptionId === subscriptionId));
 }
 
 /**

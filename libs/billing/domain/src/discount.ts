@@ -152,6 +152,23 @@ export class DiscountBook {
     return new DiscountBook(new Map());
   }
 
+  /**
+   * The dates in `(after, through]` on which a discount of the account for the product or for all
+   * products starts or ends: the only days on which r(d) (R5.2) can differ from the day before
+   * (#11: rating runs of days).
+   */
+  changesWithin(accountId: string, productCode: string, after: CalendarDate, through: CalendarDate, into: CalendarDate[]): void {
+    const byScope = this.byAccount.get(accountId);
+    if (!byScope) return;
+    for (const list of [byScope.get(productCode), byScope.get(null)]) {
+      for (const discount of list ?? []) {
+        if (discount.effectiveFrom > after && discount.effectiveFrom <= through) into.push(discount.effectiveFrom);
+        const to = discount.effectiveTo;
+        if (to !== null && to > after && to <= through) into.push(to);
+      }
+    }
+  }
+
   /** r(d) of R4.2 for one account: product discount first, then all-products, else 0 (R5.2). */
   rateOn(accountId: string, productCode: string, date: CalendarDate): Rate {
     const byScope = this.byAccount.get(accountId);

@@ -73,6 +73,19 @@ export class PriceBook {
     return found === -1 ? undefined : list[found];
   }
 
+  /**
+   * The dates in `(after, through]` on which a version of the product takes effect: the only days
+   * on which the price in force (R1.3) can differ from the day before (#11: rating runs of days).
+   */
+  changesWithin(productCode: string, after: CalendarDate, through: CalendarDate, into: CalendarDate[]): void {
+    const list = this.versions.get(productCode);
+    if (!list) return;
+    for (const version of list) {
+      if (version.effectiveFrom > through) break;
+      if (version.effectiveFrom > after) into.push(version.effectiveFrom);
+    }
+  }
+
   /** The unit price in force on `date` (R1.3), or undefined when none is. */
   priceOn(productCode: string, date: CalendarDate): Dec | undefined {
     return this.versionOn(productCode, date)?.unitPrice;

@@ -15,14 +15,32 @@ export interface DailyUsage {
   readonly productCodes: readonly string[];
 }
 
-export interface RateSubscriptionInput {
+/**
+ * Consecutive days of one subscription with the same quantity and products (the shape of the
+ * contracts' `DailyUsageRun`): how metering sends a month, one to a few runs instead of ~31 days.
+ */
+export interface UsageRun {
+  /** First and last day of the run (inclusive, dates of the period). */
+  readonly from: CalendarDate;
+  readonly to: CalendarDate;
+  /** The quantity of each of its days: a whole number >= 0. */
+  readonly quantity: number;
+  /** The products held each of its days (as {@link DailyUsage.productCodes}). */
+  readonly productCodes: readonly string[];
+}
+
+/** A month of one subscription's usage: one entry per day, or runs of equal days (#11). */
+export type UsageDays = { readonly days: readonly DailyUsage[]; readonly runs?: undefined } | { readonly runs: readonly UsageRun[]; readonly days?: undefined };
+
+export type RateSubscriptionInput = RateSubscriptionFields & UsageDays;
+
+interface RateSubscriptionFields {
   readonly period: Period;
   /** D of R4.3; must be the number of days of `period`. */
   readonly daysInPeriod: number;
   readonly accountId: string;
   readonly subscriptionId: string;
-  /** Daily quantities of the month; days with quantity 0 may be absent. */
-  readonly days: readonly DailyUsage[];
+  // and `days` (daily quantities of the month; days with quantity 0 may be absent) or `runs`
   readonly prices: PriceBook;
   /** The account's discounts (discounts of other accounts are ignored). */
   readonly discounts: DiscountBook | readonly Discount[];
@@ -100,6 +118,111 @@ export function validatedDays(period: Period, days: readonly DailyUsage[], subsc
   return [...days].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
 }
 
+/**
+ * Checks and orders a month of usage runs like {@link validatedDays} checks days: every day of a
+ * run a date of the period, no day in two runs, whole quantities, products named when used.
+ */
+export function validatedRuns(period: Period, runs: readonly UsageRun[], subscriptionId: string): UsageRun[] {
+  const prefix = `${period.toString()}-`;
+  const daysInPeriod = billingCalendar.daysInPeriod(period);
+  const dayOf = (value: unknown, field: string): number => {
+    const date = typeof value === 'string' ? value : '';
+    const dayOfMonth = DAY_PATTERN.test(date) ? Number(date.slice(8)) : 0;
+    if (!date.startsWith(prefix) || dayOfMonth < 1 || dayOfMonth > daysInPeriod) {
+      if (dayOfMonth === 0) billingCalendar.parseDate(value, field);
+      throw DomainError.validation(`${field} ${date} is not in ${period.toString()}`);
+    }
+    return dayOfMonth;
+  };
+  runs.forEach((run, index) => {
+    const field = `subscription ${subscriptionId} runs[${index}]`;
+    const from = dayOf(run.from, `${field}.from`);
+    const to = dayOf(run.to, `${field}.to`);
+    if (to < from) throw DomainError.validation(`${field}.to ${run.to} is before its from ${run.from}`);
+    if (!Number.isSafeInteger(run.quantity) || run.quantity < 0) {
+      throw DomainError.validation(`${field}.quantity must be a whole number >= 0`);
+    }
+    if (run.quantity > 0 && run.productCodes.length === 0) {
+      throw DomainError.validation(`${field}.productCodes must name the product held from ${run.from} to ${run.to}`);
+    }
+  });
+  const sorted = [...runs].sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : 0));
+  for (let index = 1; index < sorted.length; index += 1) {
+    if (sorted[index].from <= sorted[index - 1].to) {
+      throw DomainError.validation(`subscription ${subscriptionId} runs: ${sorted[index].from} appears twice`);
+    }
+  }
+  return sorted;
+}
+
+/**
+ * Consecutive days of a subscription's month on which q(d), the products held, p(d) and r(d) are
+ * all the same (#11): a run is cut only where a price version of one of its products takes effect
+ * or a discount of the account for one of them (or for all products) starts or ends, so every day
+ * of a segment rates exactly as its first day. Ordered by date; quantity-0 segments included.
+ */
+export interface UsageSegment {
+  readonly from: CalendarDate;
+  readonly to: CalendarDate;
+  /** The number of days from `from` to `to`. */
+  readonly days: number;
+  readonly quantity: number;
+  readonly productCodes: readonly string[];
+}
+
+const pad2 = (value: number): string => (value < 10 ? `0${value}` : String(value));
+
+/** The validated month of usage (days or runs) as {@link UsageSegment}s, in date order. */
+export function usageSegments(
+  period: Period,
+  usage: UsageDays,
+  subscriptionId: string,
+  prices: PriceBook,
+  discounts: DiscountBook,
+  accountId: string,
+): UsageSegment[] {
+  if (usage.runs === undefined) {
+    return validatedDays(period, usage.days, subscriptionId).map((day) => ({
+      from: day.date,
+      to: day.date,
+      days: 1,
+      quantity: day.quantity,
+      productCodes: day.productCodes,
+    }));
+  }
+  const prefix = `${period.toString()}-`;
+  const segments: UsageSegment[] = [];
+  const cuts: CalendarDate[] = [];
+  for (const run of validatedRuns(period, usage.runs, subscriptionId)) {
+    const first = Number(run.from.slice(8));
+    const last = Number(run.to.slice(8));
+    cuts.length = 0;
+    if (run.quantity > 0 && first < last) {
+      for (const productCode of run.productCodes) {
+        prices.changesWithin(productCode, run.from, run.to, cuts);
+        discounts.changesWithin(accountId, productCode, run.from, run.to, cuts);
+      }
+    }
+    if (cuts.length === 0) {
+      segments.push({ from: run.from, to: run.to, days: last - first + 1, quantity: run.quantity, productCodes: run.productCodes });
+      continue;
+    }
+    const starts = [...new Set(cuts.map((date) => Number(date.slice(8))))].sort((a, b) => a - b);
+    let start = first;
+    for (const cut of [...starts, last + 1]) {
+      segments.push({
+        from: start === first ? run.from : `${prefix}${pad2(start)}`,
+        to: cut === last + 1 ? run.to : `${prefix}${pad2(cut - 1)}`,
+        days: cut - start,
+        quantity: run.quantity,
+        productCodes: run.productCodes,
+      });
+      start = cut;
+    }
+  }
+  return segments;
+}
+
 export interface DailyCharge {
   readonly unitPrice: Dec;
   readonly rate: Rate;
@@ -158,17 +281,20 @@ export function rateSubscription(input: RateSubscriptionInput): RatedLine {
   const currency = input.currency ?? 'USD';
   assertDaysInPeriod(period, daysInPeriod);
   const discounts = toDiscountBook(input.discounts);
-  const days = validatedDays(period, input.days, subscriptionId);
+  // days, or runs of days cut where p(d) or r(d) may change (#11): every day of a segment rates
+  // as its first day, so a segment counts as its quantity times its days
+  const segments = usageSegments(period, input, subscriptionId, prices, discounts, accountId);
 
   // Days with the same unit price and discount rate are summed as whole quantities first, so a
   // month costs a handful of exact decimal operations rather than several per day.
   const groups = new Map<Dec, Map<string, { complement: Dec; quantity: number }>>();
   let quantityDays = 0;
   let productCode: string | null = null;
-  for (const day of days) {
-    if (day.quantity === 0) {
+  for (const segment of segments) {
+    if (segment.quantity === 0) {
       continue;
     }
+    const day: DailyUsage = { date: segment.from, quantity: segment.quantity, productCodes: segment.productCodes };
     const charge = dailyCharge(prices, discounts, accountId, day, currency, subscriptionId);
     const rate: Rate = charge.rate;
     let byRate = groups.get(charge.unitPrice);
@@ -176,12 +302,13 @@ export function rateSubscription(input: RateSubscriptionInput): RatedLine {
       byRate = new Map();
       groups.set(charge.unitPrice, byRate);
     }
+    const quantity = segment.quantity * segment.days;
     const rateKey = rate.toString();
     const group = byRate.get(rateKey);
-    if (group) group.quantity += day.quantity;
-    else byRate.set(rateKey, { complement: rate.complement(), quantity: day.quantity });
-    quantityDays += day.quantity;
-    productCode = day.productCodes[day.productCodes.length - 1];
+    if (group) group.quantity += quantity;
+    else byRate.set(rateKey, { complement: rate.complement(), quantity });
+    quantityDays += quantity;
+    productCode = segment.productCodes[segment.productCodes.length - 1];
   }
   let listSum = new Dec(0);
   let netSum = new Dec(0);
@@ -193,7 +320,7 @@ export function rateSubscription(input: RateSubscriptionInput): RatedLine {
     }
   }
   if (productCode === null) {
-    const named = days.filter((day) => day.productCodes.length > 0);
+    const named = segments.filter((segment) => segment.productCodes.length > 0);
     const last = named[named.length - 1];
     productCode = last ? last.productCodes[last.productCodes.length - 1] : null;
   }
@@ -219,7 +346,7 @@ export function rateSubscription(input: RateSubscriptionInput): RatedLine {
   };
 }
 
-/** One subscription's month of usage (the shape of the contracts' `SubscriptionUsageMessage`). */
+/** One subscription's month of usage, one entry per day. */
 export interface SubscriptionUsage {
   readonly subscriptionId: string;
   /** When given, must be the account being rated. */
@@ -227,11 +354,28 @@ export interface SubscriptionUsage {
   readonly days: readonly DailyUsage[];
 }
 
+/** One subscription's month of usage as runs of equal days (the contracts' `SubscriptionUsageMessage`, #11). */
+export interface SubscriptionRuns {
+  readonly subscriptionId: string;
+  /** When given, must be the account being rated. */
+  readonly accountId?: string;
+  readonly runs: readonly UsageRun[];
+}
+
+/** A subscription's month of usage, by day or by run: both rate to exactly the same amounts. */
+export type SubscriptionUsageInput = SubscriptionUsage | SubscriptionRuns;
+
+/** The usage of a subscription's month (days or runs), absent: none. */
+export function usageDaysOf(subscription: SubscriptionUsageInput | undefined): UsageDays {
+  if (subscription === undefined) return { days: [] };
+  return 'runs' in subscription ? { runs: subscription.runs } : { days: subscription.days };
+}
+
 export interface RateAccountInput {
   readonly period: Period;
   readonly daysInPeriod: number;
   readonly accountId: string;
-  readonly subscriptions: readonly SubscriptionUsage[];
+  readonly subscriptions: readonly SubscriptionUsageInput[];
   readonly prices: PriceBook;
   readonly discounts: DiscountBook | readonly Discount[];
   readonly currency?: Currency;
@@ -276,7 +420,7 @@ export function rateAccount(input: RateAccountInput): RatedAccount {
       daysInPeriod: input.daysInPeriod,
       accountId: input.accountId,
       subscriptionId: subscription.subscriptionId,
-      days: subscription.days,
+      ...usageDaysOf(subscription),
       prices: input.prices,
       discounts,
       currency,
