@@ -59,19 +59,22 @@ async function publishAll(nc: NatsConnection, subject: string, events: Iterable<
 /** Polls sampled ids until every one is visible; returns per-sample latency and the last commit time. */
 export async function watchSamples(db: Client, table: string, sent: Map<string, number>, publishing: Promise<number>, timeoutMs: number): Promise<{ latencies: number[]; lastSeen: number }> {
   const pending = new Set<string>();
+  const seen = new Set<string>();
   const latencies: number[] = [];
   let lastSeen = 0;
   let done = false;
   void publishing.then(() => (done = true));
   const deadline = performance.now() + timeoutMs;
   for (;;) {
-    for (const id of sent.keys()) if (!pending.has(id) && latencies.length + pending.size < sent.size) pending.add(id);
+    // each sample once: an id already seen is never polled (nor timed) again
+    for (const id of sent.keys()) if (!pending.has(id) && !seen.has(id)) pending.add(id);
     if (pending.size > 0) {
       const ids = [...pending];
       const rows = await db.query<{ id: string }>(`select id from ${table} where id = any($1::text[])`, [ids]);
       const now = performance.now();
       for (const row of rows.rows) {
         if (pending.delete(row.id)) {
+          seen.add(row.id);
           latencies.push(now - (sent.get(row.id) as number));
           lastSeen = now;
         }
