@@ -5,6 +5,13 @@ import { DEFAULT_DATABASE_URL, DEFAULT_NATS_URL } from '@cec/platform';
 export const APPS = ['catalog', 'subscription', 'metering', 'billing'] as const;
 export type StackApp = (typeof APPS)[number];
 
+/**
+ * #11: V8 old-space caps by app (MiB), overridable with <APP>_MAX_OLD_SPACE_MB (0: V8's default).
+ * Billing's run holds far less than this; uncapped, V8 let its heap grow to ~400 MiB of mostly
+ * garbage, past the 300 MB budget of an app (BENCHMARKS.md, section 2).
+ */
+export const DEFAULT_MAX_OLD_SPACE_MB: Partial<Record<StackApp, number>> = { billing: 192 };
+
 export const START_POSTGRES = 'pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start';
 export const START_NATS =
   'start-stop-daemon --start --oknodo --background --exec /usr/sbin/nats-server -- -a 127.0.0.1 -p 4222 -js -sd /var/lib/nats-server -l /var/log/nats-server.log';

@@ -27,7 +27,7 @@ import {
   startNatsServer,
 } from './local-services';
 import { startConsole } from './console';
-import { APPS, probeNats, probePostgres, StackApp, waitHealthy } from './services';
+import { APPS, DEFAULT_MAX_OLD_SPACE_MB, probeNats, probePostgres, StackApp, waitHealthy } from './services';
 
 const colours: Record<StackApp | 'stack', string> = {
   catalog: '36',
@@ -199,6 +199,9 @@ async function main(launch: Launch): Promise<void> {
   for (const { app, name, port } of processes) {
     // e.g. BILLING_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof": node flags for one app (profiling)
     const nodeArgs = (env[`${app.toUpperCase()}_NODE_ARGS`] ?? '').split(/\s+/).filter((arg) => arg.length > 0);
+    // #11 memory: the old space the app may grow to (<APP>_MAX_OLD_SPACE_MB, 0: V8's default)
+    const heapMb = Number(env[`${app.toUpperCase()}_MAX_OLD_SPACE_MB`] ?? DEFAULT_MAX_OLD_SPACE_MB[app] ?? 0);
+    if (heapMb > 0 && !nodeArgs.some((arg) => arg.startsWith('--max-old-space-size'))) nodeArgs.unshift(`--max-old-space-size=${heapMb}`);
     const child = spawn(process.execPath, [...nodeArgs, distEntry(app)], {
       env: { ...env, [`${app.toUpperCase()}_PORT`]: String(port) },
       stdio: ['ignore', 'pipe', 'pipe'],
