@@ -820,13 +820,22 @@ async function main(): Promise<void> {
     const r3Ids = new Set(r3Rows.map((r) => r.id));
     const r3Lost = [...clusterAccepted].filter((id) => !r3Ids.has(id));
     const [r3Dead] = await r3Db.query<{ count: string }>('select count(*)::text as count from metering.dead_letter');
+    // the node killed and started again may still be catching up (its JetStream API answers nothing
+    // meanwhile): asked again, on any node, for up to a minute
     const streamReplicas = await (async () => {
-      const nc = await connect({ servers });
-      try {
-        const jsm = await nc.jetstreamManager();
-        return (await jsm.streams.info('USAGE')).config.num_replicas;
-      } finally {
-        await nc.close();
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        const nc = await connect({ servers });
+        try {
+          const jsm = await nc.jetstreamManager({ timeout: 10_000 });
+          return (await jsm.streams.info('USAGE')).config.num_replicas;
+        } catch (error) {
+          if (Date.now() > deadline) throw error;
+          say(`  stream info not answered yet (${error instanceof Error ? error.message : String(error)}); asking again`);
+          await sleep(2000);
+        } finally {
+          await nc.close();
+        }
       }
     })();
     await r3Db.end();
