@@ -58,6 +58,28 @@ function sh(command: string): string {
 
 const fmt = (value: number, digits = 0): string => value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
+/**
+ * What the curve shows about linearity (#11: "say where it does not and why"): the growth of the
+ * cost per account from the first point to the last, for the platform and for the SQL baseline.
+ */
+function curveGrowth(curve: readonly BillingRunResult[]): string {
+  if (curve.length < 2) return '';
+  const first = curve[0];
+  const last = curve[curve.length - 1];
+  const perAccount = (seconds: number, accounts: number): number => seconds / accounts;
+  const platform = perAccount(last.seconds, last.accounts) / perAccount(first.seconds, first.accounts) - 1;
+  const baseline = perAccount(last.baseline.seconds, last.accounts) / perAccount(first.baseline.seconds, first.accounts) - 1;
+  const pct = (value: number): string => `${value >= 0 ? '+' : ''}${fmt(value * 100)} %`;
+  if (Math.abs(platform) < 0.1 && Math.abs(baseline) < 0.1) {
+    return `Here it does: from ${fmt(first.accounts)} to ${fmt(last.accounts)} accounts the cost per account changes by ${pct(platform)} (baseline ${pct(baseline)}).`;
+  }
+  return `From ${fmt(first.accounts)} to ${fmt(last.accounts)} accounts the cost per account changes by ${pct(platform)} for the platform and by ${pct(baseline)} for
+the SQL baseline, which is the database's work alone: where the curve is not flat, it is the
+database's part that grows. PostgreSQL runs here with Debian's defaults (\`shared_buffers\` 128 MB); a
+larger month's tables and indexes (usage, bills, lines, kept inputs) outgrow that cache, so pages are
+evicted and written back during the run. That is the likely cause; this bench does not isolate it.`;
+}
+
 async function main(): Promise<void> {
   const startedAt = new Date().toISOString();
   const sections: string[] = [];
@@ -211,7 +233,7 @@ ${billingCurve
 
 Cost grows linearly when seconds per 10,000 accounts stay flat from point to point; the first
 point (${fmt(first.accounts)}) carries the run's fixed costs (planning, the first job's round trips, the end of
-the run) over few accounts.`);
+the run) over few accounts. ${curveGrowth(billingCurve)}`);
   }
   writeSections(join(root, 'BENCHMARKS.md'), sections);
   process.stdout.write('BENCHMARKS.md written (the sections run this time)\n');

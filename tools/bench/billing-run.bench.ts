@@ -523,7 +523,13 @@ no locks beyond its own statement: the database's own limit for the work. Peak R
 each app from the start of the run (reset through \`/proc/<pid>/clear_refs\` after loading).
 Before the clock starts, the bench waits (untimed) until the prepaid guard (issue 10) has re-rated
 the accounts loading marked (\`billing.guard_dirty\` empty), so that the run does not compete with
-loading's aftermath; the guard's re-rating caused by the run's own deductions is in the timing.`;
+loading's aftermath; the guard's re-rating caused by the run's own deductions is in the timing.
+Where the time goes: \`tools/bench/profiles/billing-2-before.txt\` and \`billing-2-after.txt\` (billing's
+and metering's CPU profiles over a 20,000-account run). Rating works on runs of days (the per-day work
+that led the profile before is gone); what remains in billing is garbage collection (about 20 %),
+socket writes and nats.js's error object per request, and billing waits on the database for about a
+third of the run. The baseline, the database computing and writing alone, bills ${fmt(baselinePerSecond)} accounts/s
+here: ${baselinePerSecond < 5000 ? 'below the 5,000 accounts/s target itself, so the target is out of reach on this machine without a cheaper write path in the database (fewer indexes, rows or bytes per bill)' : 'the target is within what the database does'}.`;
     return {
       accounts,
       replicas: options.replicas,
