@@ -166,8 +166,8 @@ describe('#12 npm start on a bare machine (no PostgreSQL, no NATS listening)', (
     const apps = ['catalog', 'subscription', 'metering', 'billing'];
     expect(commands.filter((command) => command.includes('main.js')).sort()).toEqual(
       [
-        // billing's V8 old space is capped (#11: BILLING_MAX_OLD_SPACE_MB, default 192)
-        ...apps.map((app) => `${process.execPath} ${app === 'billing' ? '--max-old-space-size=192 ' : ''}${join(root, 'dist/apps', app, 'main.js')}`),
+        // billing's and metering's V8 old space is capped (#11: <APP>_MAX_OLD_SPACE_MB, default 192 for both)
+        ...apps.map((app) => `${process.execPath} ${app === 'billing' || app === 'metering' ? '--max-old-space-size=192 ' : ''}${join(root, 'dist/apps', app, 'main.js')}`),
         `${process.execPath} ${join(root, 'dist/apps/console/server/main.js')}`,
       ].sort(),
     );

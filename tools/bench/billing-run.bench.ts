@@ -13,6 +13,7 @@ import { AccountCreatedEvent, SUBJECTS, SubscriptionChangedEvent } from '@cec/co
 import { prng } from './bench-data';
 import { auditPeriod, AuditReport } from '../audit/audit-db';
 import { StackInfo, stackPid } from '../stack/private-stack';
+import { cpuBetween, cpuSnapshot } from './cpu-accounting';
 
 export interface BillingRunResult {
   accounts: number;
@@ -26,7 +27,9 @@ export interface BillingRunResult {
   balanceMismatches: number;
   /** Every account billed once: one marker each, one bill per account, one bill.issued per bill. */
   exactlyOnce: boolean;
-  baseline: { seconds: number; lines: number };
+  baseline: { seconds: number; lines: number; computeSeconds: number; daysSeconds: number; daysDifferences: number };
+  /** CPU seconds by process group over the run (apps, postgres, nats-server, bench). */
+  cpu: Array<{ group: string; seconds: number }>;
   rssMiB: Record<string, number>;
   /** Issue 10: the independent audit of every bill of the month from its kept inputs. */
   audit: Pick<AuditReport, 'bills' | 'lines' | 'seconds' | 'billsPerSecond'> & { differences: number };
@@ -232,12 +235,124 @@ function peakRss(): Record<string, number> {
 }
 
 /**
- * The baseline: R4.1-R4.4 for every subscription of the month in one statement, from metering's
+ * The baseline (#11): R4.1-R4.4 for every subscription of the month in one statement, from
+ * metering's state points, catalog's price versions and billing's discounts, computed on runs of
+ * days as the platform rates (not day by day). A segment [at, until) counts on a day [start, end)
+ * when it overlaps it; q(d) is the largest active quantity, p(d) the highest price among products
+ * held with quantity > 0, r(d) the product discount else the account one.
+ *
+ * - A day on which one segment ends and the next begins (a change not at midnight) is "shared": it
+ *   is rated on its own, as the rules say, from every segment that touches it.
+ * - Every other day of a segment belongs to it alone: the segment's days minus its shared first
+ *   and last day form one run with a constant quantity and product, cut where a price version or
+ *   a discount of the account starts or ends; each piece contributes q x days x p x (1 - r).
+ * - The amounts are the sums of the pieces and shared days, rounded once (R4.4), as before.
+ *
+ * BASELINE_DAYS_SQL (the day-by-day statement this replaced) must give the same lines: the bench
+ * checks them against each other. Run with BASELINE_SESSION: the planner's row estimates for CTEs
+ * are far too low here and its nested loops took 30x longer.
+ */
+export const BASELINE_SQL = `
+with segments as (
+  select p.subscription_id, s.account_id, p.product_code, p.effective_at as at,
+         lead(p.effective_at) over (partition by p.subscription_id order by p.effective_at, p.sequence) as until,
+         case when p.status = 'active' then p.quantity else 0 end as quantity
+  from metering.subscription_state_point p
+  join metering.subscription s on s.id = p.subscription_id
+  where p.effective_at < $2::timestamptz
+),
+live as (
+  select subscription_id, account_id, product_code, at, quantity,
+         greatest((at at time zone 'Asia/Shanghai')::date, $1::date) as first_day,
+         case when until is null then ($1::date + interval '1 month' - interval '1 day')::date
+              else least(((until - interval '1 microsecond') at time zone 'Asia/Shanghai')::date, ($1::date + interval '1 month' - interval '1 day')::date) end as last_day,
+         row_number() over (partition by subscription_id order by at) as n
+  from segments
+  where (until is null or until > at) and (until is null or until > ($1::date)::timestamp at time zone 'Asia/Shanghai')
+),
+shared_days as (
+  select distinct subscription_id, (at at time zone 'Asia/Shanghai')::date as day
+  from live
+  where n > 1 and (at at time zone 'Asia/Shanghai')::date >= $1::date
+    and (at at time zone 'Asia/Shanghai') <> (at at time zone 'Asia/Shanghai')::date::timestamp
+),
+discounts as materialized (
+  select account_id, coalesce(product_code, '') as product_key, rate, effective_from, effective_to from billing.discount
+),
+prices as (
+  select product_code, effective_from, unit_price,
+         lead(effective_from) over (partition by product_code order by effective_from) as effective_to
+  from catalog.price_version
+),
+shared as (
+  select b.subscription_id, l.account_id, b.day,
+         max(l.quantity) as q,
+         (array_agg(l.product_code order by pr.unit_price desc, l.product_code desc) filter (where l.quantity > 0))[1] as product_code,
+         max(pr.unit_price) filter (where l.quantity > 0) as p
+  from shared_days b
+  join live l on l.subscription_id = b.subscription_id and b.day between l.first_day and l.last_day
+  join prices pr on pr.product_code = l.product_code and pr.effective_from <= b.day and (pr.effective_to is null or pr.effective_to > b.day)
+  group by b.subscription_id, l.account_id, b.day
+  having max(l.quantity) > 0
+),
+runs as (
+  select l.subscription_id, l.account_id, l.product_code, l.quantity as q,
+         l.first_day + (case when f.day is null then 0 else 1 end) as from_day,
+         l.last_day - (case when t.day is null then 0 else 1 end) as to_day
+  from live l
+  left join shared_days f on f.subscription_id = l.subscription_id and f.day = l.first_day
+  left join shared_days t on t.subscription_id = l.subscription_id and t.day = l.last_day
+  where l.quantity > 0
+),
+cuts as (
+  select subscription_id, account_id, product_code, q, from_day as run_from, to_day as run_to, from_day as cut from runs where from_day <= to_day
+  union
+  select r.subscription_id, r.account_id, r.product_code, r.q, r.from_day, r.to_day, pv.effective_from
+  from runs r join catalog.price_version pv on pv.product_code = r.product_code and pv.effective_from > r.from_day and pv.effective_from <= r.to_day
+  union
+  select r.subscription_id, r.account_id, r.product_code, r.q, r.from_day, r.to_day, edge
+  from runs r join discounts x on x.account_id = r.account_id and (x.product_key = '' or x.product_key = r.product_code)
+  cross join lateral (values (x.effective_from), (x.effective_to)) as e(edge)
+  where edge > r.from_day and edge <= r.to_day
+),
+pieces as (
+  select subscription_id, account_id, product_code, q, cut as from_day,
+         coalesce(lead(cut) over (partition by subscription_id, run_from order by cut) - 1, run_to) as to_day
+  from cuts
+),
+rows_ as (
+  select pc.subscription_id, pc.account_id, pc.product_code, pc.to_day as last_day, pc.q * (pc.to_day - pc.from_day + 1) as qd, pr.unit_price as p, pc.from_day as at_day
+  from pieces pc
+  join prices pr on pr.product_code = pc.product_code and pr.effective_from <= pc.from_day and (pr.effective_to is null or pr.effective_to > pc.from_day)
+  union all
+  select subscription_id, account_id, product_code, day, q, p, day from shared
+),
+rated as (
+  select rw.*, coalesce(pd.rate, ad.rate, 0) as r
+  from rows_ rw
+  left join discounts pd on pd.account_id = rw.account_id and pd.product_key = rw.product_code
+       and pd.effective_from <= rw.at_day and (pd.effective_to is null or pd.effective_to > rw.at_day)
+  left join discounts ad on ad.account_id = rw.account_id and ad.product_key = ''
+       and ad.effective_from <= rw.at_day and (ad.effective_to is null or ad.effective_to > rw.at_day)
+)
+select subscription_id, account_id,
+       (array_agg(product_code order by last_day desc))[1] as product_code,
+       sum(qd)::int as quantity_days,
+       round(sum(qd * p) / $3, 2) as list_amount,
+       round(sum(qd * p * (1 - r)) / $3, 2) as amount
+from rated
+group by subscription_id, account_id`;
+
+/** Session settings for the baseline statements (see BASELINE_SQL): sorts in memory, hash and merge joins, no JIT. */
+export const BASELINE_SESSION = ["set work_mem = '256MB'", 'set enable_nestloop = off', 'set jit = off'];
+
+/**
+ * The previous baseline, day by day: R4.1-R4.4 for every subscription of the month in one statement, from metering's
  * state points, catalog's price versions and billing's discounts. A segment [at, until) counts on
  * a day [start, end) when it overlaps it; q(d) is the largest active quantity, p(d) the highest
  * price among products held with quantity > 0, r(d) the product discount else the account one.
  */
-export const BASELINE_SQL = `
+export const BASELINE_DAYS_SQL = `
 with days as (
   select d::date as day,
          (d::timestamp at time zone 'Asia/Shanghai') as day_start,
@@ -404,9 +519,12 @@ export async function benchBillingRun(info: StackInfo, accounts: number, seed: n
     if (guardBacklog > 0) process.stdout.write(`  waited for the prepaid guard to re-rate ${guardBacklog} account(s) marked by loading (untimed)\n`);
     // the baseline's tables, and the balances as the run finds them (untimed)
     await db.query(baselineSetupSql(`bacc-${seed}-%`));
+    // fresh planner statistics for what loading wrote, for the run and the baseline alike (untimed)
+    await db.query('analyze');
 
     process.stdout.write(`  running ${PERIOD} on ${options.replicas} billing replica(s)…\n`);
     resetPeakRss(); // peak RSS of the run phase only: loading the data is not the run
+    const cpuBefore = cpuSnapshot(appProcesses());
     const started = performance.now();
     const monotonicStart = process.hrtime.bigint() / 1000n;
     const run = await api<{ id: string }>(info, 'POST', '/v1/billing-runs', { period: PERIOD });
@@ -418,6 +536,7 @@ export async function benchBillingRun(info: StackInfo, accounts: number, seed: n
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     const seconds = (performance.now() - started) / 1000;
+    const cpu = cpuBetween(cpuBefore, cpuSnapshot(appProcesses()));
     // the run's window on the monotonic clock (µs), for tools/bench/profile-summary.ts
     process.stdout.write(`  run window (monotonic µs): ${monotonicStart}..${process.hrtime.bigint() / 1000n}\n`);
     if (state.status !== 'completed') throw new Error(`run ended ${state.status}`);
@@ -435,13 +554,32 @@ export async function benchBillingRun(info: StackInfo, accounts: number, seed: n
     ).rows;
     const exactlyOnce = once.markers === accounts && once.accountsWithBill === once.bills && once.billIssuedEvents === once.bills && once.billIssuedDistinct === once.bills;
 
-    await db.query("set work_mem = '256MB'"); // let the baseline sort in memory
+    for (const setting of BASELINE_SESSION) await db.query(setting);
     const baselineStarted = performance.now();
     const monthEnd = iso(MONTH_START + MONTH_SECONDS);
+    const lineParams = [`${PERIOD}-01`, monthEnd, 31];
     await db.query('begin');
-    const written = (await db.query<{ bills: number; lines: number; entries: number; balances: number }>(BASELINE_WRITE_SQL, [`${PERIOD}-01`, monthEnd, 31, new Date()])).rows[0];
+    const written = (await db.query<{ bills: number; lines: number; entries: number; balances: number }>(BASELINE_WRITE_SQL, [...lineParams, new Date()])).rows[0];
     await db.query('commit');
     const baselineSeconds = (performance.now() - baselineStarted) / 1000;
+    // the baseline's two halves: computing the lines alone, then the day-by-day statement it replaced
+    // (computing alone, into a temporary table), which must give the same lines
+    const computeStarted = performance.now();
+    await db.query(`select count(*) from (${BASELINE_SQL}) lines`, lineParams);
+    const computeSeconds = (performance.now() - computeStarted) / 1000;
+    const daysStarted = performance.now();
+    await db.query(`create temp table baseline_days_lines as ${BASELINE_DAYS_SQL}`, lineParams);
+    const daysSeconds = (performance.now() - daysStarted) / 1000;
+    const [{ differences: daysDifferences }] = (
+      await db.query<{ differences: number }>(
+        `with runs as (select subscription_id, quantity_days::int as q, list_amount, amount from ${BASELINE_SCHEMA}.bill_line),
+              days as (select subscription_id, quantity_days::int as q, list_amount, amount from baseline_days_lines)
+         select ((select count(*) from (select * from runs except select * from days) a) +
+                 (select count(*) from (select * from days except select * from runs) b))::int as differences`,
+      )
+    ).rows;
+    await db.query('drop table baseline_days_lines');
+    for (const setting of ['reset work_mem', 'reset enable_nestloop', 'reset jit']) await db.query(setting);
 
     // line for line: the platform's usage lines against the lines the baseline wrote
     const billed = await db.query<{ subscription_id: string; quantity_days: number; list_amount: string; amount: string }>(
@@ -503,8 +641,11 @@ balances, outbox events).
 | bill lines | ${fmt(billed.rows.length)} |
 | run time | ${fmt(seconds, 1)} s |
 | **accounts per second (whole run)** | **${fmt(accountsPerSecond)}** |
-| baseline: one set-based SQL statement computing the lines and writing bills, lines, deduction entries and balances | ${fmt(baselineSeconds, 1)} s (${fmt(written.bills)} bills, ${fmt(written.lines)} lines, ${fmt(written.entries)} ledger entries, ${fmt(written.balances)} balances; ${fmt(baselinePerSecond)} accounts/s) |
+| baseline: one set-based SQL statement computing the lines (on runs of days, as the platform) and writing bills, lines, deduction entries and balances | ${fmt(baselineSeconds, 1)} s (${fmt(written.bills)} bills, ${fmt(written.lines)} lines, ${fmt(written.entries)} ledger entries, ${fmt(written.balances)} balances; **${fmt(baselinePerSecond)} accounts/s**) |
+| of which computing the lines alone (the same statement without its writes) | ${fmt(computeSeconds, 1)} s |
+| the previous baseline, computing the lines day by day (alone, into a temporary table) | ${fmt(daysSeconds, 1)} s; lines differing from this baseline's: **${fmt(daysDifferences)}** |
 | **ratio platform / baseline (accounts/s)** | **${fmt(accountsPerSecond / baselinePerSecond, 2)}** |
+| CPU over the run (seconds; capacity ${fmt(2 * seconds, 1)} on 2 cores) | ${cpu.filter((c) => c.seconds >= 0.05).map((c) => `${c.group} ${fmt(c.seconds, 1)}`).join(', ')} |
 | lines that differ from the baseline (quantityDays, listAmount, amount) | **${fmt(mismatches)}** |
 | bills that differ from the baseline (total, paid, outstanding, status) / balances that differ | **${fmt(money.bills)}** / **${fmt(money.balances)}** |
 | exactly once: markers / bills / accounts with a bill / \`bill.issued\` events (distinct) | ${fmt(once.markers)} / ${fmt(once.bills)} / ${fmt(once.accountsWithBill)} / ${fmt(once.billIssuedEvents)} (${fmt(once.billIssuedDistinct)}) — **${exactlyOnce ? 'each once' : 'NOT once'}** |
@@ -519,17 +660,20 @@ Target: at least 5,000 accounts/s — **${accountsPerSecond >= 5000 ? 'met' : `n
 baseline — **${mismatches === 0 && money.bills === 0 && money.balances === 0 ? 'yes, every line, bill and balance' : 'no: see the differences'}**.${examples.length ? `\n\nFirst differences:\n${examples.map((e) => `- ${e}`).join('\n')}` : ''}
 The baseline writes bills, lines, deduction entries and balances into tables shaped as billing's
 (same columns, keys, checks and indexes), but no markers, kept inputs or outbox events, and takes
-no locks beyond its own statement: the database's own limit for the work. Peak RSS is VmHWM of
+no locks beyond its own statement: the database's own limit for the work. It computes on runs of
+days, as the platform rates; the day-by-day statement it replaced spent most of its time
+expanding every subscription into 31 days, and is kept as a check of the new one (the lines must
+not differ). Both run after an \`ANALYZE\` (untimed, before the platform's run too), with hash
+and merge joins and no JIT (\`BASELINE_SESSION\`). Peak RSS is VmHWM of
 each app from the start of the run (reset through \`/proc/<pid>/clear_refs\` after loading).
+CPU is user + system time from \`/proc/<pid>/stat\` over the run: each app, every PostgreSQL process
+(and the backends its postmaster reaped), nats-server, and the bench's own process.
 Before the clock starts, the bench waits (untimed) until the prepaid guard (issue 10) has re-rated
 the accounts loading marked (\`billing.guard_dirty\` empty), so that the run does not compete with
 loading's aftermath; the guard's re-rating caused by the run's own deductions is in the timing.
 Where the time goes: \`tools/bench/profiles/billing-2-before.txt\` and \`billing-2-after.txt\` (billing's
-and metering's CPU profiles over a 20,000-account run). Rating works on runs of days (the per-day work
-that led the profile before is gone); what remains in billing is garbage collection (about 20 %),
-socket writes and nats.js's error object per request, and billing waits on the database for about a
-third of the run. The baseline, the database computing and writing alone, bills ${fmt(baselinePerSecond)} accounts/s
-here: ${baselinePerSecond < 5000 ? 'below the 5,000 accounts/s target itself, so the target is out of reach on this machine without a cheaper write path in the database (fewer indexes, rows or bytes per bill)' : 'the target is within what the database does'}.`;
+and metering's CPU profiles over a 20,000-account run), and the CPU row above. The baseline
+bills ${fmt(baselinePerSecond)} accounts/s here: ${baselinePerSecond < 5000 ? 'below the 5,000 accounts/s target itself' : 'the target is within what the database does, so what separates the platform from it is the platform\'s own work, which the CPU row splits by process'}.`;
     return {
       accounts,
       replicas: options.replicas,
@@ -541,7 +685,8 @@ here: ${baselinePerSecond < 5000 ? 'below the 5,000 accounts/s target itself, so
       billMismatches: money.bills,
       balanceMismatches: money.balances,
       exactlyOnce,
-      baseline: { seconds: baselineSeconds, lines: written.lines },
+      baseline: { seconds: baselineSeconds, lines: written.lines, computeSeconds, daysSeconds, daysDifferences },
+      cpu,
       rssMiB,
       audit: { bills: audit.bills, lines: audit.lines, seconds: audit.seconds, billsPerSecond: audit.billsPerSecond, differences: audit.differences.length },
       markdown,

@@ -20,6 +20,7 @@ import { Client } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { CONSUMERS, SUBJECTS } from '@cec/contracts';
 import { PrivateStackOptions, restartApps, stackPid, StackInfo, stopApps } from '../stack/private-stack';
+import { cpuBetween, cpuSnapshot } from './cpu-accounting';
 import { BenchUsageEvent, usageEvents } from './bench-data';
 
 export interface DrainResult {
@@ -30,6 +31,8 @@ export interface DrainResult {
   eventsPerSecond: number;
   /** Peak RSS of the consumer process, MiB (null for the baseline, which runs inside the bench). */
   peakRssMiB: number | null;
+  /** CPU seconds by process group over the timed drain (the platform's only). */
+  cpu?: Array<{ group: string; seconds: number }>;
 }
 
 const encoder = new TextEncoder();
@@ -61,8 +64,8 @@ async function fill(nc: NatsConnection, jsm: JetStreamManager, stream: string, s
   return (performance.now() - start) / 1000;
 }
 
-/** VmHWM of the stack's metering process, MiB. */
-export function meteringPeakRssMiB(): number | null {
+/** The pid of the stack's metering process, or null. */
+function meteringPid(): string | null {
   const launcher = stackPid();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -70,15 +73,29 @@ export function meteringPeakRssMiB(): number | null {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) !== launcher) continue;
       // the compiled app (dist/apps/metering/main.js) as npm start runs it, or its source under run-ts
-      if (!/apps\/metering\/(?:src\/main\.ts|main\.js)/.test(readFileSync(`/proc/${entry}/cmdline`, 'utf8'))) continue;
-      const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${entry}/status`, 'utf8'))?.[1];
-      if (hwm) return Number(hwm) / 1024;
+      if (/apps\/metering\/(?:src\/main\.ts|main\.js)/.test(readFileSync(`/proc/${entry}/cmdline`, 'utf8'))) return entry;
     } catch {
       // the process ended while we looked
     }
   }
   return null;
 }
+
+/** VmHWM of the stack's metering process, MiB. */
+export function meteringPeakRssMiB(): number | null {
+  const pid = meteringPid();
+  try {
+    const hwm = pid === null ? undefined : /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return hwm ? Number(hwm) / 1024 : null;
+  } catch {
+    return null; // the process ended while we looked
+  }
+}
+
+const meteringProcesses = (): Array<{ app: string; pid: string }> => {
+  const pid = meteringPid();
+  return pid === null ? [] : [{ app: 'metering', pid }];
+};
 
 /**
  * The platform drain: stops the apps, fills `usage.reported` with `count` events, starts metering
@@ -97,13 +114,21 @@ export async function benchPlatformDrain(options: PrivateStackOptions, info: Sta
     const booting = restartApps({ ...options, apps: ['metering'] }, info);
     let start = 0;
     let end = 0;
+    let cpuStart = cpuSnapshot([]);
+    let cpuEnd = cpuStart;
     const deadline = performance.now() + 1_800_000;
     while (end === 0) {
       if (performance.now() > deadline) throw new Error('metering did not drain the stream within 30 minutes');
       const consumer = await jsm.consumers.info(USAGE_STREAM, CONSUMERS.meteringUsage);
       const now = performance.now();
-      if (start === 0 && consumer.delivered.stream_seq > deliveredBefore) start = now;
-      if (start !== 0 && consumer.ack_floor.stream_seq >= lastSeq && consumer.num_ack_pending === 0) end = now;
+      if (start === 0 && consumer.delivered.stream_seq > deliveredBefore) {
+        start = now;
+        cpuStart = cpuSnapshot(meteringProcesses());
+      }
+      if (start !== 0 && consumer.ack_floor.stream_seq >= lastSeq && consumer.num_ack_pending === 0) {
+        end = now;
+        cpuEnd = cpuSnapshot(meteringProcesses());
+      }
       await sleep(20);
     }
     await booting;
@@ -111,7 +136,7 @@ export async function benchPlatformDrain(options: PrivateStackOptions, info: Sta
     const stored = Number((await db.query<{ count: string }>(`select count(*) from metering.usage_event where id like 'bench-${seed}-%'`)).rows[0].count);
     if (stored !== count) throw new Error(`the drain stored ${stored} of ${count} events`);
     const seconds = (end - start) / 1000;
-    return { events: count, publishSeconds, seconds, eventsPerSecond: count / seconds, peakRssMiB };
+    return { events: count, publishSeconds, seconds, eventsPerSecond: count / seconds, peakRssMiB, cpu: cpuBetween(cpuStart, cpuEnd) };
   } finally {
     await db.end();
     await nc.close();

@@ -251,7 +251,14 @@ last COPY).
 | **platform** (metering app: pull consumer, validation, dedupe by id, set-based insert, revisions, outbox) | **${fmt(platform.eventsPerSecond)}** | ${fmt(platform.seconds, 1)} | ${fmt(platform.peakRssMiB ?? 0)} MiB |
 | baseline (JetStream pull 1000, COPY into a bare table) | ${fmt(baseline.eventsPerSecond)} | ${fmt(baseline.seconds, 1)} | |
 | **ratio platform / baseline** | **${fmt(platform.eventsPerSecond / baseline.eventsPerSecond, 2)}** | | |
-
+${
+  platform.cpu
+    ? `\nCPU over the platform's drain (user + system seconds from \`/proc/<pid>/stat\`; capacity ${fmt(cpus().length * platform.seconds, 1)} on ${cpus().length} cores): ${platform.cpu
+        .filter((c) => c.seconds >= 0.05)
+        .map((c) => `${c.group} ${fmt(c.seconds, 1)}`)
+        .join(', ')}. Metering runs as \`npm start\` starts it, its V8 old space capped at 192 MiB.\n`
+    : ''
+}
 Target: at least 50,000 events/s drained — **${verdict(platform.eventsPerSecond >= 50_000, `${fmt(platform.eventsPerSecond)} events/s`)}**.
 Where the time goes: \`tools/bench/profiles/ingestion-2-before.txt\` and \`ingestion-2-after.txt\` (metering's
 CPU profile while it drains 200,000 events, the batch statement timed inside metering, its EXPLAIN).

@@ -5,8 +5,9 @@
  * the apps whose output is missing or older than any of their sources.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync, utimesSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, readdirSync, statSync, utimesSync } from 'node:fs';
+import { join } from 'node:path';
+import { nxBin, outputLines } from './output-lines';
 
 const root = join(__dirname, '..', '..');
 
@@ -71,8 +72,7 @@ export async function ensureBuilt(apps: readonly string[], log: (line: string) =
   const stale = staleApps(apps);
   if (stale.length === 0) return;
   log(`building ${stale.join(', ')} (compiled output missing or older than its sources): nx run-many -t build`);
-  const nxPackage = require.resolve('nx/package.json', { paths: [root] });
-  const nx = join(dirname(nxPackage), (JSON.parse(readFileSync(nxPackage, 'utf8')) as { bin: { nx: string } }).bin.nx);
+  const nx = nxBin(root);
   const child = spawn(
     process.execPath,
     [nx, 'run-many', '-t', 'build', `--projects=${stale.join(',')}`, '--outputStyle=stream'],
@@ -87,13 +87,7 @@ export async function ensureBuilt(apps: readonly string[], log: (line: string) =
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
-  const forward = (data: Buffer): void =>
-    data
-      .toString()
-      .split('\n')
-      .map((line) => line.trimEnd())
-      .filter((line) => line.length > 0)
-      .forEach(log);
+  const forward = (data: Buffer): void => outputLines(data).forEach(log);
   child.stdout.on('data', forward);
   child.stderr.on('data', forward);
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));

@@ -6,7 +6,8 @@
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync, utimesSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { nxBin, outputLines } from './output-lines';
 import { waitHealthy } from './services';
 
 const root = join(__dirname, '..', '..');
@@ -14,13 +15,6 @@ const source = join(root, 'apps', 'console');
 const output = join(root, 'dist', 'apps', 'console');
 const stamp = join(output, '.built');
 const serverEntry = join(output, 'server', 'main.js');
-
-/** Nx's command line, wherever the installed nx package keeps it. */
-function nxBin(): string {
-  const manifest = require.resolve('nx/package.json', { paths: [root] });
-  const { bin } = require(manifest) as { bin: Record<string, string> };
-  return join(dirname(manifest), bin['nx']);
-}
 
 function newestSourceMtime(path: string): number {
   const stat = statSync(path);
@@ -41,13 +35,7 @@ export function consoleBuildIsStale(): boolean {
 function run(command: string, args: string[], log: (line: string) => void, env: NodeJS.ProcessEnv): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const forward = (data: Buffer): void =>
-      data
-        .toString()
-        .split('\n')
-        .map((line) => line.trimEnd())
-        .filter((line) => line.length > 0)
-        .forEach((line) => log(`  ${line}`));
+    const forward = (data: Buffer): void => outputLines(data).forEach((line) => log(`  ${line}`));
     child.stdout.on('data', forward);
     child.stderr.on('data', forward);
     child.on('error', reject);
@@ -69,7 +57,7 @@ export async function startConsole(env: NodeJS.ProcessEnv, log: (line: string) =
   try {
     if (consoleBuildIsStale()) {
       log('console: building apps/console (nx run console:build)');
-      await run(process.execPath, [nxBin(), 'run', 'console:build', '--outputStyle=static'], log, {
+      await run(process.execPath, [nxBin(root), 'run', 'console:build', '--outputStyle=static'], log, {
         ...env,
         NX_DAEMON: 'false',
       });

@@ -6,6 +6,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import type { StackApp } from './services';
@@ -50,11 +51,10 @@ let stack: ChildProcess | null = null;
 let storeDir: string | null = null;
 
 function waitPort(port: number, timeoutMs: number): Promise<void> {
-  const net = require('node:net') as typeof import('node:net');
   const deadline = Date.now() + timeoutMs;
   return new Promise((resolve, reject) => {
     const attempt = (): void => {
-      const socket = net.connect(port, '127.0.0.1');
+      const socket = connect(port, '127.0.0.1');
       socket.once('connect', () => {
         socket.destroy();
         resolve();

@@ -7,10 +7,12 @@ export type StackApp = (typeof APPS)[number];
 
 /**
  * #11: V8 old-space caps by app (MiB), overridable with <APP>_MAX_OLD_SPACE_MB (0: V8's default).
- * Billing's run holds far less than this; uncapped, V8 let its heap grow to ~400 MiB of mostly
- * garbage, past the 300 MB budget of an app (BENCHMARKS.md, section 2).
+ * Billing's run and metering's drain hold far less than this; uncapped, V8 let their heaps grow
+ * past the 300 MB budget of an app with mostly garbage (billing ~400 MiB during a run, metering
+ * 322-343 MiB draining 1-5M events). Capped, metering drained 1,000,000 events at the same ratio
+ * to the baseline with a peak RSS of 191 MiB (BENCHMARKS.md, sections 1 and 2).
  */
-export const DEFAULT_MAX_OLD_SPACE_MB: Partial<Record<StackApp, number>> = { billing: 192 };
+export const DEFAULT_MAX_OLD_SPACE_MB: Partial<Record<StackApp, number>> = { billing: 192, metering: 192 };
 
 export const START_POSTGRES = 'pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start';
 export const START_NATS =
