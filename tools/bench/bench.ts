@@ -11,6 +11,9 @@
  *   BENCH_CURVE=small|large (#11)     the billing cost curve: 10,000 and 100,000 accounts (large: and
  *                                     1,000,000; not for CI), table and chart (docs/bench-billing-curve.svg)
  *   BENCH_INGESTION_PARTS, BENCH_PROFILE_DIR (#11): see ingestion-suite.ts (BENCH_CURVE=large also runs 5M events)
+ *   BENCH_POSTGRES_PORT (#11)        another PostgreSQL on loopback (default 5432). When it loads
+ *                                     pg_stat_statements, the billing run's top statements are written to
+ *                                     tools/bench/profiles/billing-statements-<accounts>.txt
  *
  * BENCHMARKS.md keeps the sections of the benchmarks not run this time: only those run are rewritten.
  */
@@ -46,6 +49,8 @@ const STACK: PrivateStackOptions = {
   basePort: env('BENCH_BASE_PORT', 15000),
   database: process.env['BENCH_DATABASE'] ?? 'cec_billing_bench',
   billingTestClock: false,
+  // BENCH_POSTGRES_PORT: another PostgreSQL on loopback, e.g. a cluster with pg_stat_statements for profiling
+  postgresPort: env('BENCH_POSTGRES_PORT', 5432),
 };
 
 function sh(command: string): string {

@@ -7,6 +7,7 @@
  * from the same data; the bills must match it line for line.
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { connect } from 'nats';
 import { Client } from 'pg';
 import { AccountCreatedEvent, SUBJECTS, SubscriptionChangedEvent } from '@cec/contracts';
@@ -14,6 +15,7 @@ import { prng } from './bench-data';
 import { auditPeriod, AuditReport } from '../audit/audit-db';
 import { StackInfo, stackPid } from '../stack/private-stack';
 import { cpuBetween, cpuSnapshot } from './cpu-accounting';
+import { startStatementProfile } from './pg-statements';
 
 export interface BillingRunResult {
   accounts: number;
@@ -524,6 +526,7 @@ export async function benchBillingRun(info: StackInfo, accounts: number, seed: n
 
     process.stdout.write(`  running ${PERIOD} on ${options.replicas} billing replica(s)…\n`);
     resetPeakRss(); // peak RSS of the run phase only: loading the data is not the run
+    const statements = await startStatementProfile(db); // only on a server that loads pg_stat_statements
     const cpuBefore = cpuSnapshot(appProcesses());
     const started = performance.now();
     const monotonicStart = process.hrtime.bigint() / 1000n;
@@ -537,6 +540,14 @@ export async function benchBillingRun(info: StackInfo, accounts: number, seed: n
     }
     const seconds = (performance.now() - started) / 1000;
     const cpu = cpuBetween(cpuBefore, cpuSnapshot(appProcesses()));
+    if (statements) {
+      const path = join(__dirname, 'profiles', `billing-statements-${accounts}.txt`);
+      const total = await statements.write(
+        path,
+        `PostgreSQL statements during a billing run of ${accounts} accounts (${options.replicas} replica(s), ${seconds.toFixed(1)} s), top 25 by execution time (pg_stat_statements)`,
+      );
+      process.stdout.write(`  statements: ${total.toFixed(1)} s of execution during the run, written to ${path}\n`);
+    }
     // the run's window on the monotonic clock (µs), for tools/bench/profile-summary.ts
     process.stdout.write(`  run window (monotonic µs): ${monotonicStart}..${process.hrtime.bigint() / 1000n}\n`);
     if (state.status !== 'completed') throw new Error(`run ended ${state.status}`);
@@ -672,7 +683,9 @@ Before the clock starts, the bench waits (untimed) until the prepaid guard (issu
 the accounts loading marked (\`billing.guard_dirty\` empty), so that the run does not compete with
 loading's aftermath; the guard's re-rating caused by the run's own deductions is in the timing.
 Where the time goes: \`tools/bench/profiles/billing-2-before.txt\` and \`billing-2-after.txt\` (billing's
-and metering's CPU profiles over a 20,000-account run), and the CPU row above. The baseline
+and metering's CPU profiles over a 20,000-account run), \`tools/bench/profiles/billing-statements-*.txt\`
+(PostgreSQL's statements during a run, from pg_stat_statements on a private cluster:
+\`BENCH_POSTGRES_PORT\`), and the CPU row above. The baseline
 bills ${fmt(baselinePerSecond)} accounts/s here: ${baselinePerSecond < 5000 ? 'below the 5,000 accounts/s target itself' : 'the target is within what the database does, so what separates the platform from it is the platform\'s own work, which the CPU row splits by process'}.`;
     return {
       accounts,

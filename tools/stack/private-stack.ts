@@ -32,6 +32,8 @@ export interface PrivateStackOptions {
   apps?: readonly StackApp[];
   /** Node flags per app, e.g. `{ metering: ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] }`. */
   nodeArgs?: Partial<Record<StackApp, readonly string[]>>;
+  /** The PostgreSQL server's port on loopback (default 5432, the machine's; e.g. a profiling cluster). */
+  postgresPort?: number;
 }
 
 export const E2E_STACK: PrivateStackOptions = {
@@ -69,8 +71,8 @@ function waitPort(port: number, timeoutMs: number): Promise<void> {
   });
 }
 
-async function recreateDatabase(DATABASE: string): Promise<void> {
-  const admin = new Client({ connectionString: 'postgresql://postgres@127.0.0.1:5432/postgres' });
+async function recreateDatabase(DATABASE: string, port: number): Promise<void> {
+  const admin = new Client({ connectionString: `postgresql://postgres@127.0.0.1:${port}/postgres` });
   await admin.connect();
   try {
     await admin.query(`drop database if exists ${DATABASE} with (force)`);
@@ -154,11 +156,12 @@ export async function startStack(options: PrivateStackOptions = E2E_STACK): Prom
   storeDir = mkdtempSync(join(tmpdir(), `cec-${options.name}-nats-`));
   nats = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(options.natsPort), '-js', '-sd', storeDir], { stdio: 'ignore' });
   await waitPort(options.natsPort, 10_000);
-  await recreateDatabase(options.database);
+  const postgresPort = options.postgresPort ?? 5432;
+  await recreateDatabase(options.database, postgresPort);
   const BASE_PORT = options.basePort;
   const info: StackInfo = {
     natsUrl: `nats://127.0.0.1:${options.natsPort}`,
-    databaseUrl: `postgresql://postgres@127.0.0.1:5432/${options.database}`,
+    databaseUrl: `postgresql://postgres@127.0.0.1:${postgresPort}/${options.database}`,
     token: TOKEN,
     ports: { catalog: BASE_PORT + 1, subscription: BASE_PORT + 2, metering: BASE_PORT + 3, billing: BASE_PORT + 4 },
   };
