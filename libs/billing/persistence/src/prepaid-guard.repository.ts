@@ -51,6 +51,9 @@ async function settleMarks(db: Db, marks: readonly DirtyMark[]): Promise<void> {
     textArray(sorted.map((mark) => mark.accountId)),
     textArray(sorted.map((mark) => mark.mark)),
     textArray(sorted.map((mark) => mark.claim)),
+    // the marks' keys again, so that the planner finds them through the primary key (joined only
+    // to the unnest, it scanned the whole queue table, dead rows included, on every call: #11)
+    textArray(sorted.map((mark) => mark.accountId)),
   ];
   await execute(
     db,
@@ -58,6 +61,7 @@ async function settleMarks(db: Db, marks: readonly DirtyMark[]): Promise<void> {
        select i."account_id", i."mark"::bigint as "mark", i."claim" from unnest(?::text[], ?::text[], ?::text[]) as i("account_id", "mark", "claim")
      ), "locked" as (
        select d."account_id", d."mark" = m."mark" as "unchanged" from "guard_dirty" d join "m" on m."account_id" = d."account_id" and m."claim" = d."claim"
+        where d."account_id" = any(?::text[])
         order by d."account_id" for update of d
      ), "deleted" as (
        delete from "guard_dirty" d using "locked" l where d."account_id" = l."account_id" and l."unchanged"
@@ -148,8 +152,9 @@ export class SqlPrepaidGuardRepository implements PrepaidGuardRepository {
       const held = await rows<{ account_id: string; claim: string }>(
         trx,
         `select d."account_id", d."claim" from "guard_dirty" d join unnest(?::text[], ?::text[]) as i("account_id", "claim")
-            on i."account_id" = d."account_id" and i."claim" = d."claim"`,
-        [textArray(ids), textArray(ids.map((id) => (byAccount.get(id) as GuardUpdate).mark.claim))],
+            on i."account_id" = d."account_id" and i."claim" = d."claim"
+          where d."account_id" = any(?::text[])`,
+        [textArray(ids), textArray(ids.map((id) => (byAccount.get(id) as GuardUpdate).mark.claim)), textArray(ids)],
       );
       const heldIds = held.map((row) => row.account_id).sort();
       if (heldIds.length === 0) return stored;
