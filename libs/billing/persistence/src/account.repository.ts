@@ -131,8 +131,9 @@ export class SqlAccountRepository implements AccountRepository {
       this.em.getKnex(),
       `update "account" a set "catch_up" = false
          from unnest(?::text[], ?::int[]) as m("id", "mark")
-        where a."id" = m."id" and a."catch_up" and a."catch_up_mark" = m."mark"`,
-      [textArray(marks.map((entry) => entry.accountId)), `{${marks.map((entry) => entry.mark).join(',')}}`],
+        where a."id" = m."id" and a."catch_up" and a."catch_up_mark" = m."mark" and a."id" = any(?::text[])`,
+      // the keys again (#11): by primary key, not a scan of every account
+      [textArray(marks.map((entry) => entry.accountId)), `{${marks.map((entry) => entry.mark).join(',')}}`, textArray(marks.map((entry) => entry.accountId))],
     );
   }
 }

@@ -304,6 +304,7 @@ async function markAndLock(
        on conflict do nothing returning "account_id")
      select a."id", a."currency", a."balance"::text, a."outstanding"::text, a."bill_seq"
        from "account" a join "marked" m on m."account_id" = a."id"
+      where a."id" = any(?::text[])
       order by a."id"
         for update of a`,
     [
@@ -314,6 +315,9 @@ async function markAndLock(
       sorted.map((input) => input.usageRevision),
       sorted.map((input) => (input.draft.billable ? input.billId : null)),
       sorted.map((input) => (input.draft.billable ? input.draft.total.toString() : null)),
+      // the batch's keys again (#11): joined only to the markers just written, the planner read
+      // every account of the database (a sequential scan per batch, so a run grew as N²)
+      sorted.map((input) => input.accountId),
     ],
   );
   return new Map(list.map((row) => [row.id, row]));
@@ -437,9 +441,12 @@ class BatchWrites {
   async flush(trx: Db, undo: readonly string[]): Promise<void> {
     const at = this.at.toJSDate();
     const correlationId = currentCorrelationId() ?? null;
+    // the markers of accounts left out are taken back only when there are some: the statement's
+    // generic plan read every marker of the period to delete none (#11)
+    const undoCte = undo.length > 0 ? `"undo" as (delete from "account_period" where "period" = ? and "account_id" = any(?::text[])),` : '';
     await execute(
       trx,
-      `with "undo" as (delete from "account_period" where "period" = ? and "account_id" = any(?::text[])),
+      `with ${undoCte}
        "b" as (insert into "bill"
                  ("id", "account_id", "period", "run_id", "currency", "total", "paid_amount", "outstanding_amount", "status", "issued_at")
          select * from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::numeric[], ?::numeric[], ?::numeric[],
@@ -458,14 +465,13 @@ class BatchWrites {
            from jsonb_array_elements(?::jsonb) with ordinality as u("e", "n")
           order by u."n"),
        "r" as (update "account" a set "usage_revision" = u."usage_revision"
-                 from unnest(?::text[], ?::bigint[]) as u("id", "usage_revision") where a."id" = u."id")
+                 from unnest(?::text[], ?::bigint[]) as u("id", "usage_revision") where a."id" = u."id" and a."id" = any(?::text[]))
        update "account" a
           set "balance" = u."balance", "outstanding" = u."outstanding", "bill_seq" = a."bill_seq" + 1, "usage_revision" = u."usage_revision"
          from unnest(?::text[], ?::numeric[], ?::numeric[], ?::bigint[]) as u("id", "balance", "outstanding", "usage_revision")
-        where a."id" = u."id"`,
+        where a."id" = u."id" and a."id" = any(?::text[])`,
       [
-        this.period,
-        [...undo],
+        ...(undo.length > 0 ? [this.period, [...undo]] : []),
         ...this.bills,
         ...this.lines,
         `[${this.inputs.join(',')}]`,
@@ -474,8 +480,12 @@ class BatchWrites {
         at,
         correlationId,
         `[${this.events.join(',')}]`,
+        // each update's keys again (#11), so that the accounts are found by primary key, not by
+        // reading every account of the database per batch
         ...this.revisions,
+        this.revisions[0],
         ...this.balances,
+        this.balances[0],
       ],
     );
   }

@@ -175,9 +175,11 @@ export class SqlPrepaidGuardRepository implements PrepaidGuardRepository {
            from unnest(?::text[], ?::text[]) as i("id", "ended")
            join "account_guard" g on g."account_id" = i."id"
            join "account" a on a."id" = g."account_id"
+          where g."account_id" = any(?::text[])
           order by g."account_id"
           for update of g`,
-        [textArray(heldIds), `{${heldIds.map((id) => endedOf(id) ?? 'NULL').join(',')}}`],
+        // the keys again (#11): by primary key, never a scan of every guard row per batch
+        [textArray(heldIds), `{${heldIds.map((id) => endedOf(id) ?? 'NULL').join(',')}}`, textArray(heldIds)],
       );
       const updatesOut: Array<{ id: string; row: GuardRow & { ended_unbilled: boolean }; update: GuardUpdate; accrued: Money; unbilled: Money; threshold: Money | null; previous: GuardState; evaluation: ReturnType<typeof evaluateGuard> }> = [];
       for (const row of read) {
@@ -199,7 +201,7 @@ export class SqlPrepaidGuardRepository implements PrepaidGuardRepository {
                 "accrued_unbilled" = u."accrued_unbilled"::numeric
            from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
              as u("account_id", "period", "accrued", "rated_through", "computed_at", "state", "unbilled_period", "accrued_unbilled", "previous")
-          where g."account_id" = u."account_id" and g."guard_state" = u."previous"
+          where g."account_id" = u."account_id" and g."guard_state" = u."previous" and g."account_id" = any(?::text[])
           returning g."account_id"`,
         [
           textArray(updatesOut.map((u) => u.id)),
@@ -211,6 +213,7 @@ export class SqlPrepaidGuardRepository implements PrepaidGuardRepository {
           `{${updatesOut.map((u) => (u.row.ended_unbilled && endedOf(u.id) !== null ? `"${endedOf(u.id) as string}"` : 'NULL')).join(',')}}`,
           textArray(updatesOut.map((u) => u.unbilled.toString())),
           textArray(updatesOut.map((u) => u.previous)),
+          textArray(updatesOut.map((u) => u.id)),
         ],
       );
       const changedIds = new Set(changed.map((row) => row.account_id));
