@@ -51,9 +51,6 @@ async function settleMarks(db: Db, marks: readonly DirtyMark[]): Promise<void> {
     textArray(sorted.map((mark) => mark.accountId)),
     textArray(sorted.map((mark) => mark.mark)),
     textArray(sorted.map((mark) => mark.claim)),
-    // the marks' keys again, so that the planner finds them through the primary key (joined only
-    // to the unnest, it scanned the whole queue table, dead rows included, on every call: #11)
-    textArray(sorted.map((mark) => mark.accountId)),
   ];
   await execute(
     db,
@@ -61,7 +58,6 @@ async function settleMarks(db: Db, marks: readonly DirtyMark[]): Promise<void> {
        select i."account_id", i."mark"::bigint as "mark", i."claim" from unnest(?::text[], ?::text[], ?::text[]) as i("account_id", "mark", "claim")
      ), "locked" as (
        select d."account_id", d."mark" = m."mark" as "unchanged" from "guard_dirty" d join "m" on m."account_id" = d."account_id" and m."claim" = d."claim"
-        where d."account_id" = any(?::text[])
         order by d."account_id" for update of d
      ), "deleted" as (
        delete from "guard_dirty" d using "locked" l where d."account_id" = l."account_id" and l."unchanged"
@@ -152,9 +148,8 @@ export class SqlPrepaidGuardRepository implements PrepaidGuardRepository {
       const held = await rows<{ account_id: string; claim: string }>(
         trx,
         `select d."account_id", d."claim" from "guard_dirty" d join unnest(?::text[], ?::text[]) as i("account_id", "claim")
-            on i."account_id" = d."account_id" and i."claim" = d."claim"
-          where d."account_id" = any(?::text[])`,
-        [textArray(ids), textArray(ids.map((id) => (byAccount.get(id) as GuardUpdate).mark.claim)), textArray(ids)],
+            on i."account_id" = d."account_id" and i."claim" = d."claim"`,
+        [textArray(ids), textArray(ids.map((id) => (byAccount.get(id) as GuardUpdate).mark.claim))],
       );
       const heldIds = held.map((row) => row.account_id).sort();
       if (heldIds.length === 0) return stored;
@@ -175,11 +170,9 @@ export class SqlPrepaidGuardRepository implements PrepaidGuardRepository {
            from unnest(?::text[], ?::text[]) as i("id", "ended")
            join "account_guard" g on g."account_id" = i."id"
            join "account" a on a."id" = g."account_id"
-          where g."account_id" = any(?::text[])
           order by g."account_id"
           for update of g`,
-        // the keys again (#11): by primary key, never a scan of every guard row per batch
-        [textArray(heldIds), `{${heldIds.map((id) => endedOf(id) ?? 'NULL').join(',')}}`, textArray(heldIds)],
+        [textArray(heldIds), `{${heldIds.map((id) => endedOf(id) ?? 'NULL').join(',')}}`],
       );
       const updatesOut: Array<{ id: string; row: GuardRow & { ended_unbilled: boolean }; update: GuardUpdate; accrued: Money; unbilled: Money; threshold: Money | null; previous: GuardState; evaluation: ReturnType<typeof evaluateGuard> }> = [];
       for (const row of read) {
@@ -201,7 +194,7 @@ export class SqlPrepaidGuardRepository implements PrepaidGuardRepository {
                 "accrued_unbilled" = u."accrued_unbilled"::numeric
            from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
              as u("account_id", "period", "accrued", "rated_through", "computed_at", "state", "unbilled_period", "accrued_unbilled", "previous")
-          where g."account_id" = u."account_id" and g."guard_state" = u."previous" and g."account_id" = any(?::text[])
+          where g."account_id" = u."account_id" and g."guard_state" = u."previous"
           returning g."account_id"`,
         [
           textArray(updatesOut.map((u) => u.id)),
@@ -213,7 +206,6 @@ export class SqlPrepaidGuardRepository implements PrepaidGuardRepository {
           `{${updatesOut.map((u) => (u.row.ended_unbilled && endedOf(u.id) !== null ? `"${endedOf(u.id) as string}"` : 'NULL')).join(',')}}`,
           textArray(updatesOut.map((u) => u.unbilled.toString())),
           textArray(updatesOut.map((u) => u.previous)),
-          textArray(updatesOut.map((u) => u.id)),
         ],
       );
       const changedIds = new Set(changed.map((row) => row.account_id));
