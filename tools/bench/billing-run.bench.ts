@@ -237,6 +237,24 @@ function peakRss(): Record<string, number> {
 }
 
 /**
+ * The two CTEs both baselines start from: each subscription's state points as segments
+ * [at, until) with their active quantity (0 when not active), and the price versions as ranges.
+ */
+const SEGMENTS_CTE = `segments as (
+  select p.subscription_id, s.account_id, p.product_code, p.effective_at as at,
+         lead(p.effective_at) over (partition by p.subscription_id order by p.effective_at, p.sequence) as until,
+         case when p.status = 'active' then p.quantity else 0 end as quantity
+  from metering.subscription_state_point p
+  join metering.subscription s on s.id = p.subscription_id
+  where p.effective_at < $2::timestamptz
+)`;
+const PRICES_CTE = `prices as (
+  select product_code, effective_from, unit_price,
+         lead(effective_from) over (partition by product_code order by effective_from) as effective_to
+  from catalog.price_version
+)`;
+
+/**
  * The baseline (#11): R4.1-R4.4 for every subscription of the month in one statement, from
  * metering's state points, catalog's price versions and billing's discounts, computed on runs of
  * days as the platform rates (not day by day). A segment [at, until) counts on a day [start, end)
@@ -255,14 +273,7 @@ function peakRss(): Record<string, number> {
  * are far too low here and its nested loops took 30x longer.
  */
 export const BASELINE_SQL = `
-with segments as (
-  select p.subscription_id, s.account_id, p.product_code, p.effective_at as at,
-         lead(p.effective_at) over (partition by p.subscription_id order by p.effective_at, p.sequence) as until,
-         case when p.status = 'active' then p.quantity else 0 end as quantity
-  from metering.subscription_state_point p
-  join metering.subscription s on s.id = p.subscription_id
-  where p.effective_at < $2::timestamptz
-),
+with ${SEGMENTS_CTE},
 live as (
   select subscription_id, account_id, product_code, at, quantity,
          greatest((at at time zone 'Asia/Shanghai')::date, $1::date) as first_day,
@@ -281,11 +292,7 @@ shared_days as (
 discounts as materialized (
   select account_id, coalesce(product_code, '') as product_key, rate, effective_from, effective_to from billing.discount
 ),
-prices as (
-  select product_code, effective_from, unit_price,
-         lead(effective_from) over (partition by product_code order by effective_from) as effective_to
-  from catalog.price_version
-),
+${PRICES_CTE},
 shared as (
   select b.subscription_id, l.account_id, b.day,
          max(l.quantity) as q,
@@ -361,19 +368,8 @@ with days as (
          ((d + interval '1 day')::timestamp at time zone 'Asia/Shanghai') as day_end
   from generate_series($1::date, ($1::date + interval '1 month' - interval '1 day'), interval '1 day') as d
 ),
-segments as (
-  select p.subscription_id, s.account_id, p.product_code, p.effective_at as at,
-         lead(p.effective_at) over (partition by p.subscription_id order by p.effective_at, p.sequence) as until,
-         case when p.status = 'active' then p.quantity else 0 end as quantity
-  from metering.subscription_state_point p
-  join metering.subscription s on s.id = p.subscription_id
-  where p.effective_at < $2::timestamptz
-),
-prices as (
-  select product_code, effective_from, unit_price,
-         lead(effective_from) over (partition by product_code order by effective_from) as effective_to
-  from catalog.price_version
-),
+${SEGMENTS_CTE},
+${PRICES_CTE},
 held as (
   select sg.subscription_id, sg.account_id, d.day, sg.product_code, sg.quantity, pr.unit_price
   from segments sg
