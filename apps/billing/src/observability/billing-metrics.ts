@@ -46,7 +46,7 @@ export class BillingMetrics implements OnApplicationBootstrap, OnApplicationShut
     const runs = sharedRead(() =>
       this.em.fork().getConnection().execute<RunRow[]>(
         `select r."id", r."period", r."status", r."accounts_total" as "planned",
-                (select count(*) from "bill" b where b."run_id" = r."id") as "billed",
+                (select coalesce(sum(p."billed"), 0) from "run_progress" p where p."run_id" = r."id") as "billed",
                 (select coalesce(sum(cardinality(j."account_ids")), 0) from "billing_run_job" j
                   where j."run_id" = r."id" and j."status" = 'failed') as "failed",
                 greatest(extract(epoch from coalesce(r."finished_at", now()) - r."started_at"), 1) as "elapsed_seconds"

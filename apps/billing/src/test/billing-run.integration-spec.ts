@@ -314,6 +314,44 @@ describe('billing: the monthly run, bills, deduction, top-ups and the ledger (Po
     expect(await onlyBill(other, '2026-09')).toMatchObject({ total: '30.00', status: 'unpaid' });
   });
 
+  it('#11 run progress: a run\'s counts are its markers, summed from one run_progress row per batch and one per account issued alone', async () => {
+    catalog.price('rp-cec', '30.00');
+    const alone = await account('rp-alone');
+    const billed: string[] = [];
+    for (let index = 0; index < 7; index += 1) billed.push(await account(`rp${index}`));
+    metering.set(alone, `${alone}-s1`, '2026-10', days('2026-10', 1, 31, 1, 'rp-cec'));
+    await runPeriod(api(), '2026-10');
+    // late: October is lowered, so November's bill of `alone` is a credit against an outstanding
+    // bill, issued alone outside its batch; the others are billed by batches; every other account
+    // of the database has nothing to bill (a marker without a bill)
+    metering.set(alone, `${alone}-s1`, '2026-10', days('2026-10', 1, 10, 1, 'rp-cec'));
+    for (const acc of billed) metering.set(acc, `${acc}-s1`, '2026-11', days('2026-11', 1, 30, 1, 'rp-cec'));
+    const run = await runPeriod(api(), '2026-11');
+    expect(run.status).toBe('completed');
+    // October billed 31 days (30.00), used 10 (9.68): -20.32 on November's bill; the others 30.00 each
+    expect(await onlyBill(alone, '2026-11')).toMatchObject({ total: '-20.32', status: 'paid' });
+    for (const acc of billed) expect((await onlyBill(acc, '2026-11')).total).toBe('30.00');
+    expect(run.billsIssued).toBeGreaterThanOrEqual(8);
+    const [markers] = await sql<{ processed: string; billed: string; total: string }>(
+      `select count(*)::text as processed, count(bill_id)::text as billed, coalesce(sum(total), 0)::text as total
+         from billing.account_period where run_id = '${run.id}'`,
+    );
+    expect({ processed: String(run.accountsProcessed), billed: String(run.billsIssued), total: run.total }).toEqual({
+      processed: markers.processed,
+      billed: markers.billed,
+      total: markers.total,
+    });
+    expect(run.accountsProcessed).toBe(run.accountsTotal);
+    const [progress] = await sql<{ rows: string; alone: string }>(
+      `select count(*)::text as rows, count(*) filter (where processed = 1 and billed = 1 and total < 0)::text as alone
+         from billing.run_progress where run_id = '${run.id}'`,
+    );
+    // one row per batch (jobs of at most 5 accounts) plus the account issued alone: never one per account
+    expect(Number(progress.alone)).toBe(1);
+    expect(Number(progress.rows)).toBeLessThanOrEqual(run.jobsTotal + 1);
+    expect(Number(progress.rows)).toBeLessThan(run.accountsProcessed);
+  });
+
   it('R7.2 two concurrent starts of one month make one run; each account is billed once, in batches (one metering request per batch)', async () => {
     catalog.price('cc-cec', '10.00');
     const accounts: string[] = [];

@@ -69,7 +69,17 @@ describe('billing under hostile input (issue #8)', () => {
   });
 
   it('#8.2 #8.3 #8.4 #8.5 fuzz: hostile bodies, queries and path ids on every route: never a 5xx, always a JSON error, no 4xx changes anything', async () => {
-    const report = await fuzzRoutes({ baseUrl: running.api.baseUrl, app: running.app, schema: 'billing', numRuns: 300, seed: 8_004 });
+    // a 2xx move of the test clock starts the runs of the months it ended (R7.3): they finish before
+    // the next request is judged, so that a run's writes are never taken for a 4xx's
+    const idle = async (): Promise<boolean> => {
+      const [{ busy }] = await sql<{ busy: string }>(
+        `select ((select count(*) from billing.billing_run where status = 'running') +
+                 (select count(*) from billing.outbox where published_at is null and failed_at is null) +
+                 (select count(*) from billing.guard_dirty))::text as busy`,
+      );
+      return busy === '0';
+    };
+    const report = await fuzzRoutes({ baseUrl: running.api.baseUrl, app: running.app, schema: 'billing', numRuns: 300, seed: 8_004, idle });
     console.log(`billing fuzz: ${report.requests} requests over ${report.routes.length} routes (${report.routes.join(', ')}); statuses ${JSON.stringify(report.statuses)}`);
     expect(report.routes.length).toBeGreaterThanOrEqual(12);
     expect(report.failures).toEqual([]);

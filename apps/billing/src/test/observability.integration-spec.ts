@@ -63,6 +63,8 @@ describe('#10 metrics billing: run gauges and bills by currency from the databas
         [`bill-${account}`, account, currency, total],
       );
     }
+    // the run's progress as its batch wrote it, with its bills (#11: one run_progress row per batch)
+    await sql(`insert into billing.run_progress (run_id, processed, billed, total) values ('run-obs', 3, 3, 107.35)`);
     const text = await scrape();
     const run = { run_id: 'run-obs', period: '2026-03', status: 'running' };
     expect(sample(text, 'cec_billing_run_accounts', { ...run, state: 'planned' })).toBe(5);

@@ -154,7 +154,12 @@ export class SqlBillingLedger implements BillingLedger {
       // 2. billed since the draft was made? then the draft is stale
       if (account.bill_seq !== input.expectedBillSeq) throw new StaleAccountError(accountId);
       if (!billId) {
-        await execute(trx, 'update "account" set "usage_revision" = ? where "id" = ?', [input.usageRevision, accountId]);
+        await execute(
+          trx,
+          `with "p" as (insert into "run_progress" ("run_id", "processed", "billed", "total") values (?, 1, 0, 0))
+           update "account" set "usage_revision" = ? where "id" = ?`,
+          [input.runId, input.usageRevision, accountId],
+        );
         return 'nothing_to_bill';
       }
       const currency = account.currency as Currency;
@@ -208,6 +213,9 @@ export class SqlBillingLedger implements BillingLedger {
       parts.push(`"b" as (insert into "bill" ("id", "account_id", "period", "run_id", "currency", "total", "paid_amount", "outstanding_amount", "status", "issued_at")
                   values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?))`);
       bindings.push(billId, accountId, period, input.runId, currency, total.toString(), deduction.paidAmount.toString(), deduction.outstandingAmount.toString(), deduction.status, at);
+      // the run's progress (#11), with the marker written above
+      parts.push(`"p" as (insert into "run_progress" ("run_id", "processed", "billed", "total") values (?, 1, 1, ?::numeric))`);
+      bindings.push(input.runId, total.toString());
       parts.push(`"l" as (insert into "bill_line" ("bill_id", "position", "account_id", "kind", "subscription_id", "product_code", "for_period", "quantity_days",
                   "days_in_period", "list_amount", "discount_amount", "amount") values ${placeholders(draft.lines.length, 12)})`);
       bindings.push(...lineValues(billId, accountId, draft.lines));
@@ -444,13 +452,23 @@ class BatchWrites {
     // the markers of accounts left out are taken back only when there are some: the statement's
     // generic plan read every marker of the period to delete none (#11)
     const undoCte = undo.length > 0 ? `"undo" as (delete from "account_period" where "period" = ? and "account_id" = any(?::text[])),` : '';
+    // the run's progress (#11): the markers this transaction keeps, its bills and their total, one
+    // row per batch (read by the run's status instead of aggregating its markers)
+    const processed = this.bills[0].length + this.revisions[0].length;
+    const progressCte =
+      processed > 0
+        ? `"p" as (insert into "run_progress" ("run_id", "processed", "billed", "total")
+             select ?, ?::int, count(*), coalesce(sum(b."total"), 0) from "b"),`
+        : '';
     await execute(
       trx,
       `with ${undoCte}
        "b" as (insert into "bill"
                  ("id", "account_id", "period", "run_id", "currency", "total", "paid_amount", "outstanding_amount", "status", "issued_at")
          select * from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::numeric[], ?::numeric[], ?::numeric[],
-                              ?::text[], ?::timestamptz[])),
+                              ?::text[], ?::timestamptz[])
+         returning "total"),
+       ${progressCte}
        "l" as (insert into "bill_line" ("bill_id", "position", "account_id", "kind", "subscription_id", "product_code", "for_period",
                  "quantity_days", "days_in_period", "list_amount", "discount_amount", "amount")
          select * from unnest(?::text[], ?::int[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::int[],
@@ -473,6 +491,7 @@ class BatchWrites {
       [
         ...(undo.length > 0 ? [this.period, [...undo]] : []),
         ...this.bills,
+        ...(processed > 0 ? [this.runId, processed] : []),
         ...this.lines,
         `[${this.inputs.join(',')}]`,
         at,

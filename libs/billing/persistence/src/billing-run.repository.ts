@@ -44,7 +44,9 @@ export const RATE_WINDOW_SECONDS = 30;
 
 /**
  * Run columns plus live counters from the processed markers the run wrote and its open failures,
- * and (issue 10) the markers written in the last RATE_WINDOW_SECONDS by database time.
+ * and (issue 10) the markers written in the last RATE_WINDOW_SECONDS by database time. The markers
+ * are counted through `run_progress` (#11): each transaction that writes markers of a run adds one
+ * row with its counts, so this read sums a row per batch, not a marker per account.
  */
 const RUN_SELECT = `
   select r."id", r."period", r."attempt", r."trigger", r."status", r."accounts_total", r."jobs_total", r."jobs_done",
@@ -53,10 +55,10 @@ const RUN_SELECT = `
          m."recent"::text, m."first_recorded_at", clock_timestamp() as "db_now"
     from "billing_run" r
     left join lateral (
-      select count(*) as "processed", count("bill_id") as "billed", coalesce(sum("total"), 0) as "total",
-             count(*) filter (where "recorded_at" > clock_timestamp() - interval '${RATE_WINDOW_SECONDS} seconds') as "recent",
+      select coalesce(sum("processed"), 0) as "processed", coalesce(sum("billed"), 0) as "billed", coalesce(sum("total"), 0) as "total",
+             coalesce(sum("processed") filter (where "recorded_at" > clock_timestamp() - interval '${RATE_WINDOW_SECONDS} seconds'), 0) as "recent",
              min("recorded_at") as "first_recorded_at"
-        from "account_period" where "run_id" = r."id"
+        from "run_progress" where "run_id" = r."id"
     ) m on true
     left join lateral (
       select count(*) as "failed" from "billing_run_failure" where "run_id" = r."id" and "cleared_at" is null

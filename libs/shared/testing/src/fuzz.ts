@@ -125,6 +125,9 @@ function changedTables(before: string, after: string): string[] {
   return [...parts(after)].filter(([table, part]) => was.get(table) !== part).map(([table]) => table);
 }
 
+/** How long {@link SchemaChecksum.settled} waits for background work a request started. */
+const SETTLE_LIMIT_MS = 60_000;
+
 /** A checksum of every row of every table of the app's schema: equal before and after = nothing changed. */
 export class SchemaChecksum {
   private constructor(
@@ -148,13 +151,19 @@ export class SchemaChecksum {
     return (await this.client.query<{ t: string; sum: string }>(this.statement)).rows.map((row) => `${row.t}=${row.sum}`).join(';');
   }
 
-  /** After a request that may have started background work (a 2xx): the checksum once it stops moving. */
-  async settled(): Promise<string> {
+  /**
+   * After a request that may have started background work (a 2xx): the checksum once that work is
+   * done (`idle`, when the app can tell: e.g. billing's runs a test-clock move started) and the
+   * checksum stops moving. Bounded: after SETTLE_LIMIT_MS the last checksum is answered, and a 4xx
+   * that follows reports whatever was still moving.
+   */
+  async settled(idle?: () => Promise<boolean>): Promise<string> {
+    const deadline = Date.now() + SETTLE_LIMIT_MS;
     let last = await this.read();
-    for (let attempt = 0; attempt < 40; attempt++) {
+    while (Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 100));
       const next = await this.read();
-      if (next === last) return next;
+      if (next === last && (!idle || (await idle()))) return next;
       last = next;
     }
     return last;
@@ -180,6 +189,12 @@ export interface FuzzOptions {
   schema: string;
   numRuns: number;
   seed: number;
+  /**
+   * Whether the app's background work has stopped (billing: no run running). Without it, background
+   * work counts as stopped once the schema's checksum holds still for 100 ms; a billing run that a
+   * 2xx test-clock move started can pause longer than that between its jobs.
+   */
+  idle?: () => Promise<boolean>;
 }
 
 function describeRequest(request: FuzzRequest): string {
@@ -200,7 +215,7 @@ export async function fuzzRoutes(options: FuzzOptions): Promise<FuzzReport> {
   const checksum = await SchemaChecksum.open(options.schema);
   const report: FuzzReport = { routes: routes.map((r) => `${r.method} ${r.path}`), requests: 0, statuses: {}, shapes: {}, failures: [] };
   try {
-    let before = await checksum.settled();
+    let before = await checksum.settled(options.idle);
     for (const request of requests) {
       const headers: Record<string, string> = { authorization: `Bearer ${TEST_OPERATOR_TOKEN}`, accept: 'application/json' };
       if (request.body.contentType) headers['content-type'] = request.body.contentType;
@@ -229,7 +244,7 @@ export async function fuzzRoutes(options: FuzzOptions): Promise<FuzzReport> {
         before = after;
       } else {
         // a 2xx may have started work in the background (an outbox relay, a run): wait for it
-        before = request.route.method === 'GET' ? await checksum.read() : await checksum.settled();
+        before = request.route.method === 'GET' ? await checksum.read() : await checksum.settled(options.idle);
       }
     }
   } finally {
