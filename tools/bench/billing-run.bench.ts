@@ -507,15 +507,24 @@ export async function benchBillingRun(info: StackInfo, accounts: number, seed: n
     process.stdout.write(
       `  loading ${accounts} accounts, ${data.changes.length} subscription changes, ${data.discounts.length} discounts, ${data.topUps.length} top-ups…\n`,
     );
+    // each loading phase's duration, for estimating larger points (untimed for the run's figures)
+    let phaseStarted = performance.now();
+    const phase = (name: string): void => {
+      process.stdout.write(`  loaded: ${name} in ${((performance.now() - phaseStarted) / 1000).toFixed(1)} s\n`);
+      phaseStarted = performance.now();
+    };
     await publish(info.natsUrl, SUBJECTS.accountCreated, data.accounts);
     await waitFor(db, `select count(*) from billing.account where id like 'bacc-${seed}-%'`, accounts, 'billing accounts', wait);
+    phase('accounts');
     await publish(info.natsUrl, SUBJECTS.subscriptionChanged, data.changes);
     await waitFor(db, `select count(*) from metering.subscription_state_point where subscription_id like 'bsub-${seed}-%'`, data.changes.length, 'metering state points', wait);
+    phase('subscription changes');
     for (let i = 0; i < data.discounts.length; i += 32) {
       const answers = await Promise.all(data.discounts.slice(i, i + 32).map((discount) => api(info, 'POST', '/v1/discounts', discount)));
       const failed = answers.find((answer) => answer.status !== 201);
       if (failed) throw new Error(`discount refused: ${JSON.stringify(failed.body)}`);
     }
+    phase('discounts');
     for (let i = 0; i < data.topUps.length; i += 32) {
       const answers = await Promise.all(
         data.topUps.slice(i, i + 32).map((topUp) => api(info, 'POST', `/v1/accounts/${topUp.accountId}/top-ups`, { amount: topUp.amount, reference: topUp.reference })),
@@ -523,16 +532,19 @@ export async function benchBillingRun(info: StackInfo, accounts: number, seed: n
       const failed = answers.find((answer) => answer.status !== 201 && answer.status !== 200);
       if (failed) throw new Error(`top-up refused: ${JSON.stringify(failed.body)}`);
     }
+    phase('top-ups');
     // issue 10's prepaid guard re-rates in the background every account loading touched
     // (billing.guard_dirty): wait until it is through (untimed, part of loading), so that the run
     // does not compete with loading's aftermath; the re-rating the run itself causes (its
     // deductions change balances) is month-end work and stays in the timing
     const guardBacklog = await waitUntilEmpty(db, 'select count(*) from billing.guard_dirty', 'prepaid guard backlog after loading', wait);
     if (guardBacklog > 0) process.stdout.write(`  waited for the prepaid guard to re-rate ${guardBacklog} account(s) marked by loading (untimed)\n`);
+    phase('prepaid guard backlog');
     // the baseline's tables, and the balances as the run finds them (untimed)
     await db.query(baselineSetupSql(`bacc-${seed}-%`));
     // fresh planner statistics for what loading wrote, for the run and the baseline alike (untimed)
     await db.query('analyze');
+    phase('baseline tables and analyze');
 
     process.stdout.write(`  running ${PERIOD} on ${options.replicas} billing replica(s)…\n`);
     resetPeakRss(); // peak RSS of the run phase only: loading the data is not the run
