@@ -1,6 +1,7 @@
 import { NatsConnection } from 'nats';
+import { Client } from 'pg';
 import { AccountInArrearsEvent, AccountSettledEvent, BillIssuedEvent, SUBJECTS } from '@cec/contracts';
-import { connectNats, resetSchema, RunningTestApp, sql, useTestEnvironment } from '@cec/testing';
+import { connectNats, resetSchema, RunningTestApp, sql, TEST_DATABASE_URL, useTestEnvironment } from '@cec/testing';
 import { BILLING_ORM } from '../billing.module-def';
 import { days, FakeCatalog, FakeMetering } from './support/fake-apps';
 import {
@@ -350,6 +351,41 @@ describe('billing: the monthly run, bills, deduction, top-ups and the ledger (Po
     expect(Number(progress.alone)).toBe(1);
     expect(Number(progress.rows)).toBeLessThanOrEqual(run.jobsTotal + 1);
     expect(Number(progress.rows)).toBeLessThan(run.accountsProcessed);
+  });
+
+  it('#11 the tables a batch writes carry no index without a reader, and the outbox trigger is skipped for events the batch numbered', async () => {
+    const indexes = await sql<{ tablename: string; indexname: string }>(
+      `select tablename, indexname from pg_indexes where schemaname = 'billing' and tablename in ('bill', 'account_period', 'outbox') order by tablename, indexname`,
+    );
+    const byTable = (table: string): string[] => indexes.filter((row) => row.tablename === table).map((row) => row.indexname);
+    expect(byTable('account_period')).toEqual(['account_period_key']);
+    expect(byTable('bill')).toEqual(['bill_account_period_key', 'bill_outstanding_idx', 'bill_period_idx', 'bill_pkey']);
+    expect(byTable('outbox')).toEqual(['outbox_aggregate_seq_uq', 'outbox_due_idx', 'outbox_event_id_key', 'outbox_parked_idx', 'outbox_pkey', 'outbox_published_at_idx']);
+    const [trigger] = await sql<{ definition: string }>(
+      `select pg_get_triggerdef(t.oid) as definition from pg_trigger t join pg_class c on c.oid = t.tgrelid
+        where c.relnamespace = 'billing'::regnamespace and c.relname = 'outbox' and t.tgname = 'outbox_assign_aggregate_seq'`,
+    );
+    expect(trigger.definition).toMatch(/WHEN \(\(\(new\.aggregate_id IS NULL\) OR \(new\.aggregate_seq IS NULL\)\)\)/);
+    // a row written without its number (a single-row writer) is still numbered by the trigger (in a
+    // transaction rolled back: the relay never sees it)
+    const acc = await account('trig');
+    const client = new Client({ connectionString: TEST_DATABASE_URL });
+    await client.connect();
+    try {
+      await client.query('begin');
+      await client.query(`insert into billing.outbox (event_id, subject, payload, created_at) values ($1, 'billing.account.settled', $2::jsonb, now())`, [
+        `trig-${acc}`,
+        JSON.stringify({ accountId: acc }),
+      ]);
+      const { rows } = await client.query<{ aggregate_id: string; aggregate_seq: string; sequence: string }>(
+        `select aggregate_id, aggregate_seq::text, payload->>'accountSequence' as sequence from billing.outbox where event_id = $1`,
+        [`trig-${acc}`],
+      );
+      expect(rows).toEqual([{ aggregate_id: acc, aggregate_seq: '1', sequence: '1' }]);
+    } finally {
+      await client.query('rollback');
+      await client.end();
+    }
   });
 
   it('R7.2 two concurrent starts of one month make one run; each account is billed once, in batches (one metering request per batch)', async () => {

@@ -149,7 +149,7 @@ describe('#10 observability: metrics and logs (catalog, subscription and meterin
     expect((await metricsText(null)).status).toBe(401);
   });
 
-  it('#10 metrics the outbox backlog gauges reflect the unpublished rows and the age of the oldest', async () => {
+  it('#10 #11 metrics the outbox backlog gauges reflect the unpublished rows, the parked ones and the age of the oldest unpublished (each read by its partial index)', async () => {
     await subscription.app.get(OutboxRelay).drain();
     const before = await metricsText();
     expect(sample(before.text, 'cec_outbox_unpublished_rows', { schema: 'subscription' })).toBe(0);
@@ -162,9 +162,15 @@ describe('#10 observability: metrics and logs (catalog, subscription and meterin
         [`obs-backlog-${index}`, ageHours],
       );
     }
+    // and one parked row (given up on, 5 hours old): counted as parked, not as unpublished or in the age
+    await sql(
+      `insert into subscription.outbox (event_id, subject, payload, created_at, attempts, failed_at, last_error)
+       values ('obs-backlog-parked', 'subscription.changed', '{}'::jsonb, now() - interval '5 hours', 10, now(), 'payload too large')`,
+    );
     try {
       const after = await metricsText();
       expect(sample(after.text, 'cec_outbox_unpublished_rows', { schema: 'subscription' })).toBe(3);
+      expect(sample(after.text, 'cec_outbox_parked_rows', { schema: 'subscription' })).toBe(1);
       const age = sample(after.text, 'cec_outbox_oldest_unpublished_age_seconds', { schema: 'subscription' }) ?? 0;
       expect(age).toBeGreaterThanOrEqual(7200);
       expect(age).toBeLessThan(7200 + 600);

@@ -444,7 +444,9 @@ class BatchWrites {
   /**
    * Statement 2 of a batch: the markers of the accounts left out taken back, then bills, lines,
    * inputs, ledger entries, outbox events and balances of the others, one multi-row insert each
-   * (arrays, unnest), in one statement.
+   * (arrays, unnest), in one statement. The events' per-account sequence numbers are taken here,
+   * one upsert of the batch's accounts' counters (#11: the outbox trigger's row-by-row upsert was
+   * one statement per event), so the trigger finds them assigned and leaves them.
    */
   async flush(trx: Db, undo: readonly string[]): Promise<void> {
     const at = this.at.toJSDate();
@@ -478,10 +480,21 @@ class BatchWrites {
        "e" as (insert into "ledger_entry" ("id", "account_id", "type", "amount", "balance_after", "bill_id", "reference", "created_at")
          select u.*, ?::timestamptz
            from unnest(?::text[], ?::text[], ?::text[], ?::numeric[], ?::numeric[], ?::text[], ?::text[]) as u),
-       "o" as (insert into "outbox" ("event_id", "subject", "payload", "created_at", "correlation_id")
-         select u."e"->>0, u."e"->>1, u."e"->2, ?::timestamptz, ?
-           from jsonb_array_elements(?::jsonb) with ordinality as u("e", "n")
-          order by u."n"),
+       "ev" as (select u."e"->>0 as "event_id", u."e"->>1 as "subject", u."e"->2 as "payload", u."e"->2->>'accountId' as "account_id", u."n",
+                       row_number() over (partition by u."e"->2->>'accountId' order by u."n") as "k",
+                       count(*) over (partition by u."e"->2->>'accountId') as "c"
+                  from jsonb_array_elements(?::jsonb) with ordinality as u("e", "n")),
+       "sq" as (insert into "outbox_aggregate_sequence" as s ("aggregate_id", "last_seq")
+                  select "account_id", max("c") from "ev" where "account_id" is not null group by "account_id" order by "account_id"
+                  on conflict ("aggregate_id") do update set "last_seq" = s."last_seq" + excluded."last_seq"
+                  returning "aggregate_id", "last_seq"),
+       "o" as (insert into "outbox" ("event_id", "subject", "payload", "created_at", "correlation_id", "aggregate_id", "aggregate_seq")
+         select ev."event_id", ev."subject",
+                case when sq."aggregate_id" is null then ev."payload"
+                     else ev."payload" || jsonb_build_object('accountSequence', sq."last_seq" - ev."c" + ev."k") end,
+                ?::timestamptz, ?, sq."aggregate_id", sq."last_seq" - ev."c" + ev."k"
+           from "ev" left join "sq" on sq."aggregate_id" = ev."account_id"
+          order by ev."n"),
        "r" as (update "account" a set "usage_revision" = u."usage_revision"
                  from unnest(?::text[], ?::bigint[]) as u("id", "usage_revision") where a."id" = u."id" and a."id" = any(?::text[]))
        update "account" a
@@ -496,9 +509,9 @@ class BatchWrites {
         `[${this.inputs.join(',')}]`,
         at,
         ...this.entries,
+        `[${this.events.join(',')}]`,
         at,
         correlationId,
-        `[${this.events.join(',')}]`,
         // each update's keys again (#11), so that the accounts are found by primary key, not by
         // reading every account of the database per batch
         ...this.revisions,

@@ -9,6 +9,7 @@ import { Migration0007PrepaidGuard } from './migration-0007-prepaid-guard';
 import { Migration0008OutboxCorrelation } from './migration-0008-outbox-correlation';
 import { Migration0009OpsClaimsIndexes } from './migration-0009-ops-claims-indexes';
 import { Migration0010RunProgressDiscountIndex } from './migration-0010-run-progress-discount-index';
+import { Migration0011LeanWriteIndexes } from './migration-0011-lean-write-indexes';
 
 /**
  * The billing schema. What must never happen twice is a key here (CONTRIBUTING): one bill and one
@@ -176,4 +177,5 @@ export const BILLING_MIGRATIONS = [
   { name: 'Migration0008OutboxCorrelation', class: Migration0008OutboxCorrelation },
   { name: 'Migration0009OpsClaimsIndexes', class: Migration0009OpsClaimsIndexes },
   { name: 'Migration0010RunProgressDiscountIndex', class: Migration0010RunProgressDiscountIndex },
+  { name: 'Migration0011LeanWriteIndexes', class: Migration0011LeanWriteIndexes },
 ];

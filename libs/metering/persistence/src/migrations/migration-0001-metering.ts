@@ -4,6 +4,7 @@ import { Migration0004OutboxCorrelation } from './migration-0004-outbox-correlat
 import { Migration0003UsageChangedOutbox } from './migration-0003-usage-changed-outbox';
 import { Migration0005UsageChangedPending } from './migration-0005-usage-changed-pending';
 import { Migration0006OutboxTriggerWhen } from './migration-0006-outbox-trigger-when';
+import { Migration0007OutboxLeanIndexes } from './migration-0007-outbox-lean-indexes';
 
 /**
  * Metering's tables. Every timeline write (a state point, a usage event) takes a number from the
@@ -96,4 +97,5 @@ export const METERING_MIGRATIONS = [
   { name: 'Migration0004OutboxCorrelation', class: Migration0004OutboxCorrelation },
   { name: 'Migration0005UsageChangedPending', class: Migration0005UsageChangedPending },
   { name: 'Migration0006OutboxTriggerWhen', class: Migration0006OutboxTriggerWhen },
+  { name: 'Migration0007OutboxLeanIndexes', class: Migration0007OutboxLeanIndexes },
 ];

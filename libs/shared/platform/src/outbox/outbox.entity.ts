@@ -106,3 +106,21 @@ export const OUTBOX_RELIABILITY_DOWN_SQL: readonly string[] = [
   'drop index if exists "outbox_aggregate_seq_uq";',
   'alter table "outbox" drop column "attempts", drop column "next_attempt_at", drop column "last_error", drop column "failed_at", drop column "aggregate_id", drop column "aggregate_seq";',
 ];
+
+/**
+ * #11: one index fewer on every outbox row. `outbox_unpublished_idx` (every unpublished row) and
+ * `outbox_due_idx` (unpublished and not parked) held the same rows but for the few parked ones, and
+ * every insert wrote both. The relay and the pending-row probes read `outbox_due_idx`; the parked
+ * rows get a partial index of their own, which a healthy outbox leaves empty (an insert that does not
+ * match a partial index's predicate writes nothing to it). The relay's backlog gauges read the two.
+ */
+export const OUTBOX_LEAN_INDEXES_SQL: readonly string[] = [
+  'create index if not exists "outbox_parked_idx" on "outbox" ("seq") where "published_at" is null and "failed_at" is not null;',
+  'drop index if exists "outbox_unpublished_idx";',
+];
+
+/** The undo of {@link OUTBOX_LEAN_INDEXES_SQL}. */
+export const OUTBOX_LEAN_INDEXES_DOWN_SQL: readonly string[] = [
+  'create index if not exists "outbox_unpublished_idx" on "outbox" ("seq") where "published_at" is null;',
+  'drop index if exists "outbox_parked_idx";',
+];

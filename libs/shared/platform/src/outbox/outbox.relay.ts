@@ -122,10 +122,10 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     const schema = this.config?.schema ?? 'public';
     const read = sharedRead(async () => {
       const [row] = await this.orm.em.fork().getConnection().execute<Array<{ unpublished: string; parked: string; age: string | null }>>(
-        `select count(*) filter (where "failed_at" is null) as "unpublished",
-                count(*) filter (where "failed_at" is not null) as "parked",
-                extract(epoch from now() - min("created_at") filter (where "failed_at" is null)) as "age"
-           from "outbox" where "published_at" is null`,
+        // each count by its partial index (outbox_due_idx, outbox_parked_idx)
+        `select (select count(*) from "outbox" where "published_at" is null and "failed_at" is null) as "unpublished",
+                (select count(*) from "outbox" where "published_at" is null and "failed_at" is not null) as "parked",
+                extract(epoch from now() - (select min("created_at") from "outbox" where "published_at" is null and "failed_at" is null)) as "age"`,
       );
       return { unpublished: Number(row.unpublished), parked: Number(row.parked), age: row.age === null ? 0 : Math.max(0, Number(row.age)) };
     });

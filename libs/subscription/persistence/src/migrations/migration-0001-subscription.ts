@@ -2,6 +2,7 @@ import { Migration } from '@mikro-orm/migrations';
 import { OUTBOX_TABLE_SQL } from '@cec/platform';
 import { Migration0002OutboxReliability } from './migration-0002-outbox-reliability';
 import { Migration0003OutboxCorrelation } from './migration-0003-outbox-correlation';
+import { Migration0004OutboxLeanIndexes } from './migration-0004-outbox-lean-indexes';
 
 export class Migration0001Subscription extends Migration {
   override async up(): Promise<void> {
@@ -63,4 +64,5 @@ export const SUBSCRIPTION_MIGRATIONS = [
   { name: 'Migration0001Subscription', class: Migration0001Subscription },
   { name: 'Migration0002OutboxReliability', class: Migration0002OutboxReliability },
   { name: 'Migration0003OutboxCorrelation', class: Migration0003OutboxCorrelation },
+  { name: 'Migration0004OutboxLeanIndexes', class: Migration0004OutboxLeanIndexes },
 ];
