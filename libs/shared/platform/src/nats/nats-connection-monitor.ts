@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { ClientNats, ClientProxy, ServerNats } from '@nestjs/microservices';
 import type { NatsConnection } from 'nats';
 import { describeError } from './errors';
@@ -18,9 +18,15 @@ export const NATS_WATCH_INTERVAL_MS = 2000;
  *   subscribes every handler anew).
  * Every connection also retries forever by itself (NATS_RECONNECT_OPTIONS); this is the net
  * under that.
+ *
+ * It stops watching before the application shuts down: Nest closes the microservice server (its
+ * `dispose`) before the `onApplicationShutdown` hooks, which can take seconds (JetStream drains,
+ * the ORM closes). A monitor still watching then found the server's connection closed and listened
+ * again, leaving a server of a closed app subscribed to the app's patterns, answering requests
+ * with a closed database pool ("Unable to acquire a connection") beside the live replicas.
  */
 @Injectable()
-export class NatsConnectionMonitor implements OnApplicationBootstrap, OnApplicationShutdown {
+export class NatsConnectionMonitor implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger(NatsConnectionMonitor.name);
   private server: ServerNats | null = null;
   private timer: NodeJS.Timeout | null = null;
@@ -59,9 +65,19 @@ export class NatsConnectionMonitor implements OnApplicationBootstrap, OnApplicat
     return this.server !== null;
   }
 
+  /** Runs before Nest closes the server: from here on nothing connects or listens again. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.stop();
+  }
+
   async onApplicationShutdown(): Promise<void> {
+    await this.stop();
+  }
+
+  private async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    this.timer = null;
     await this.watching?.catch(() => undefined);
   }
 
@@ -79,6 +95,7 @@ export class NatsConnectionMonitor implements OnApplicationBootstrap, OnApplicat
     if (server && !this.stopped && (serverConnection === null || serverConnection.isClosed())) {
       this.logger.error('request/reply server connection is closed; listening again');
       await server.close().catch(() => undefined);
+      if (this.stopped) return; // the app began to shut down while the old server closed
       await new Promise<void>((resolve) => {
         server.listen((error?: unknown) => {
           if (error) this.logger.warn(`request/reply server could not listen yet: ${describeError(error)}`);
@@ -86,6 +103,8 @@ export class NatsConnectionMonitor implements OnApplicationBootstrap, OnApplicat
           resolve();
         });
       });
+      // shut down while it was subscribing: a closed app serves nothing
+      if (this.stopped) await server.close().catch(() => undefined);
     }
   }
 
