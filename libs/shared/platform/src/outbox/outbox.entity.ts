@@ -124,3 +124,23 @@ export const OUTBOX_LEAN_INDEXES_DOWN_SQL: readonly string[] = [
   'create index if not exists "outbox_unpublished_idx" on "outbox" ("seq") where "published_at" is null;',
   'drop index if exists "outbox_parked_idx";',
 ];
+
+/**
+ * The outbox's numbering trigger called only for a row that still needs its account or its
+ * sequence number: a writer that numbers its rows set-based in the statement (metering's timeline
+ * writes, billing's batches) inserts them with both assigned, and PostgreSQL no longer calls the
+ * PL/pgSQL function for each of them. A row inserted without them is numbered as before.
+ */
+export const OUTBOX_TRIGGER_WHEN_SQL: readonly string[] = [
+  'drop trigger if exists "outbox_assign_aggregate_seq" on "outbox";',
+  `create trigger "outbox_assign_aggregate_seq" before insert on "outbox"
+    for each row when (new."aggregate_id" is null or new."aggregate_seq" is null)
+    execute function "outbox_assign_aggregate_seq"();`,
+];
+
+/** The undo of {@link OUTBOX_TRIGGER_WHEN_SQL}: the trigger called for every row. */
+export const OUTBOX_TRIGGER_ALWAYS_SQL: readonly string[] = [
+  'drop trigger if exists "outbox_assign_aggregate_seq" on "outbox";',
+  `create trigger "outbox_assign_aggregate_seq" before insert on "outbox"
+    for each row execute function "outbox_assign_aggregate_seq"();`,
+];
