@@ -28,7 +28,8 @@ const RUN_LABELS = ['run_id', 'period', 'status'];
  *   every running run and of the latest run, and `cec_billing_run_rate_accounts_per_second` (billed
  *   accounts over the run's time so far, from its start to its end or now);
  * - `cec_billing_bills_issued{currency}` and `cec_billing_amount_billed{currency}` (sum of bill
- *   totals). Amounts are floats here by nature of Prometheus: for metrics only, never for money;
+ *   totals), summed from `bill_tally` (one row per batch and currency, written with the bills), not
+ *   from every bill. Amounts are floats here by nature of Prometheus: for metrics only, never for money;
  * - `cec_billing_guard_waiting_accounts`: accounts marked for the prepaid guard, not re-rated yet.
  */
 @Injectable()
@@ -56,7 +57,9 @@ export class BillingMetrics implements OnApplicationBootstrap, OnApplicationShut
     );
     const currencies = sharedRead(() =>
       this.em.fork().getConnection().execute<CurrencyRow[]>(
-        `select "currency", count(*) as "bills", sum("total") as "amount" from "bill" group by "currency"`,
+        // the tally the bills' own transactions keep (#11, migration 0012): one row per batch and
+        // currency, never a read of every bill
+        `select "currency", sum("bills") as "bills", sum("total") as "amount" from "bill_tally" group by "currency"`,
       ),
     );
     this.removals.push(

@@ -1,7 +1,7 @@
 import { NatsConnection } from 'nats';
 import { Client } from 'pg';
 import { AccountInArrearsEvent, AccountSettledEvent, BillIssuedEvent, SUBJECTS } from '@cec/contracts';
-import { connectNats, resetSchema, RunningTestApp, sql, TEST_DATABASE_URL, useTestEnvironment } from '@cec/testing';
+import { connectNats, resetSchema, RunningTestApp, sql, TEST_DATABASE_URL, TEST_OPERATOR_TOKEN, useTestEnvironment } from '@cec/testing';
 import { BILLING_ORM } from '../billing.module-def';
 import { days, FakeCatalog, FakeMetering } from './support/fake-apps';
 import {
@@ -315,7 +315,7 @@ describe('billing: the monthly run, bills, deduction, top-ups and the ledger (Po
     expect(await onlyBill(other, '2026-09')).toMatchObject({ total: '30.00', status: 'unpaid' });
   });
 
-  it('#11 run progress: a run\'s counts are its markers, summed from one run_progress row per batch and one per account issued alone', async () => {
+  it('#11 run progress: a run\'s counts are its markers, summed from one run_progress row per batch and one per account issued alone; the bills\' tally by currency likewise', async () => {
     catalog.price('rp-cec', '30.00');
     const alone = await account('rp-alone');
     const billed: string[] = [];
@@ -351,6 +351,20 @@ describe('billing: the monthly run, bills, deduction, top-ups and the ledger (Po
     expect(Number(progress.alone)).toBe(1);
     expect(Number(progress.rows)).toBeLessThanOrEqual(run.jobsTotal + 1);
     expect(Number(progress.rows)).toBeLessThan(run.accountsProcessed);
+    // the bills' tally the metrics scrape reads (#11, 0012): written by the same two paths, one row
+    // per batch and currency plus one for the account issued alone, and equal to the bills
+    const tally = await sql<{ rows: string; bills: string; total: string }>(
+      `select count(*)::text as rows, sum(bills)::text as bills, sum(total)::text as total from billing.bill_tally where run_id = '${run.id}'`,
+    );
+    expect(tally).toEqual([{ rows: tally[0].rows, bills: String(run.billsIssued), total: run.total }]);
+    expect(Number(tally[0].rows)).toBeLessThanOrEqual(run.jobsTotal + 1);
+    expect(Number(tally[0].rows)).toBeLessThan(run.billsIssued);
+    const byCurrency = (table: string, count: string): Promise<Array<Record<string, unknown>>> =>
+      sql(`select currency, ${count}::text as bills, sum(total)::text as total from billing.${table} group by currency order by currency`);
+    expect(await byCurrency('bill_tally', 'sum(bills)')).toEqual(await byCurrency('bill', 'count(*)'));
+    const metrics = await fetch(`${api().baseUrl}/metrics`, { headers: { authorization: `Bearer ${TEST_OPERATOR_TOKEN}` } });
+    const issued = /^cec_billing_bills_issued\{currency="USD"\} (\d+)$/m.exec(await metrics.text());
+    expect(Number(issued?.[1])).toBe(Number((await sql<{ n: string }>(`select count(*)::text as n from billing.bill where currency = 'USD'`))[0].n));
   });
 
   it('#11 the tables a batch writes carry no index without a reader, and the outbox trigger is skipped for events the batch numbered', async () => {

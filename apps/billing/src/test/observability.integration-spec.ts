@@ -1,7 +1,8 @@
 import type { NatsConnection } from 'nats';
+import { Client } from 'pg';
 import { STREAMS, SUBJECTS } from '@cec/contracts';
-import { CORRELATION_HEADER, JetStreamService } from '@cec/platform';
-import { connectNats, resetSchema, RunningTestApp, sql, TEST_OPERATOR_TOKEN, useTestEnvironment } from '@cec/testing';
+import { CORRELATION_HEADER, JetStreamService, withOrm } from '@cec/platform';
+import { connectNats, resetSchema, RunningTestApp, sql, TEST_DATABASE_URL, TEST_OPERATOR_TOKEN, useTestEnvironment } from '@cec/testing';
 import { BILLING_ORM } from '../billing.module-def';
 import { JetStreamJobQueue } from '../messaging/billing.gateways';
 import { resetBillingStreams, startBilling, uniqueId } from './support/billing-harness';
@@ -42,7 +43,7 @@ describe('#10 metrics billing: run gauges and bills by currency from the databas
     return response.text();
   }
 
-  it('#10 metrics billing-run gauges (planned, billed, failed, rate) and bills issued / amount billed by currency', async () => {
+  it('#10 #11 metrics billing-run gauges (planned, billed, failed, rate) and bills issued / amount billed by currency, from the bills\' tally (backfilled by 0012)', async () => {
     for (const id of ['obs-a', 'obs-b', 'obs-c', 'obs-d', 'obs-e']) {
       await sql(`insert into billing.account (id, name, currency, created_at) values ($1, $1, $2, now())`, [id, id === 'obs-e' ? 'USD' : 'CNY']);
     }
@@ -65,6 +66,17 @@ describe('#10 metrics billing: run gauges and bills by currency from the databas
     }
     // the run's progress as its batch wrote it, with its bills (#11: one run_progress row per batch)
     await sql(`insert into billing.run_progress (run_id, processed, billed, total) values ('run-obs', 3, 3, 107.35)`);
+    // these bills were written outside the platform's paths, so without their tally: migration 0012
+    // undone and applied again backfills it from the bills, which is what the scrape reads (#11)
+    expect(await sql(`select 1 from billing.bill_tally`)).toHaveLength(0);
+    await withOrm({ ...BILLING_ORM, databaseUrl: TEST_DATABASE_URL, schema: 'billing' }, async (orm) => {
+      expect((await orm.getMigrator().down()).map((migration) => migration.name)).toEqual(['Migration0012BillTally']);
+      expect((await orm.getMigrator().up()).map((migration) => migration.name)).toEqual(['Migration0012BillTally']);
+    });
+    expect(await sql(`select run_id, currency, bills, total::text from billing.bill_tally order by currency`)).toEqual([
+      { run_id: 'run-obs', currency: 'CNY', bills: 2, total: '100.35' },
+      { run_id: 'run-obs', currency: 'USD', bills: 1, total: '7.00' },
+    ]);
     const text = await scrape();
     const run = { run_id: 'run-obs', period: '2026-03', status: 'running' };
     expect(sample(text, 'cec_billing_run_accounts', { ...run, state: 'planned' })).toBe(5);
@@ -78,6 +90,25 @@ describe('#10 metrics billing: run gauges and bills by currency from the databas
     expect(sample(text, 'cec_billing_amount_billed', { currency: 'CNY' })).toBeCloseTo(100.35, 6);
     expect(sample(text, 'cec_billing_amount_billed', { currency: 'USD' })).toBeCloseTo(7, 6);
     expect(sample(text, 'cec_outbox_unpublished_rows', { schema: 'billing' })).toBeDefined();
+  });
+
+  it('#11 a scrape never reads the bills (a read that grows with every month billed): it answers while the bill table is locked', async () => {
+    const locker = new Client({ connectionString: TEST_DATABASE_URL });
+    await locker.connect();
+    try {
+      await locker.query('begin');
+      await locker.query('lock table billing.bill in access exclusive mode');
+      // a scrape that read `bill` would wait for the lock: the timeout turns that into a failure
+      const response = await fetch(`${running.api.baseUrl}/metrics`, {
+        headers: { authorization: `Bearer ${TEST_OPERATOR_TOKEN}` },
+        signal: AbortSignal.timeout(10_000),
+      });
+      expect(response.status).toBe(200);
+      expect(sample(await response.text(), 'cec_billing_bills_issued', { currency: 'CNY' })).toBe(2);
+    } finally {
+      await locker.query('rollback');
+      await locker.end();
+    }
   });
 
   it('#10 logs a billing job carries its run id as X-Correlation-Id', async () => {

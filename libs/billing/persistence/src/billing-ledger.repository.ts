@@ -216,6 +216,9 @@ export class SqlBillingLedger implements BillingLedger {
       // the run's progress (#11), with the marker written above
       parts.push(`"p" as (insert into "run_progress" ("run_id", "processed", "billed", "total") values (?, 1, 1, ?::numeric))`);
       bindings.push(input.runId, total.toString());
+      // the bills-by-currency totals the metrics scrape reads (#11, migration 0012)
+      parts.push(`"t" as (insert into "bill_tally" ("run_id", "currency", "bills", "total") values (?, ?, 1, ?::numeric))`);
+      bindings.push(input.runId, currency, total.toString());
       parts.push(`"l" as (insert into "bill_line" ("bill_id", "position", "account_id", "kind", "subscription_id", "product_code", "for_period", "quantity_days",
                   "days_in_period", "list_amount", "discount_amount", "amount") values ${placeholders(draft.lines.length, 12)})`);
       bindings.push(...lineValues(billId, accountId, draft.lines));
@@ -455,7 +458,9 @@ class BatchWrites {
     // generic plan read every marker of the period to delete none (#11)
     const undoCte = undo.length > 0 ? `"undo" as (delete from "account_period" where "period" = ? and "account_id" = any(?::text[])),` : '';
     // the run's progress (#11): the markers this transaction keeps, its bills and their total, one
-    // row per batch (read by the run's status instead of aggregating its markers)
+    // row per batch (read by the run's status instead of aggregating its markers); and the bills'
+    // tally by currency, one row per currency of the batch's bills (read by the metrics scrape
+    // instead of aggregating every bill, migration 0012)
     const processed = this.bills[0].length + this.revisions[0].length;
     const progressCte =
       processed > 0
@@ -469,8 +474,10 @@ class BatchWrites {
                  ("id", "account_id", "period", "run_id", "currency", "total", "paid_amount", "outstanding_amount", "status", "issued_at")
          select * from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::numeric[], ?::numeric[], ?::numeric[],
                               ?::text[], ?::timestamptz[])
-         returning "total"),
+         returning "currency", "total"),
        ${progressCte}
+       "t" as (insert into "bill_tally" ("run_id", "currency", "bills", "total")
+         select ?, "currency", count(*), sum("total") from "b" group by "currency" order by "currency"),
        "l" as (insert into "bill_line" ("bill_id", "position", "account_id", "kind", "subscription_id", "product_code", "for_period",
                  "quantity_days", "days_in_period", "list_amount", "discount_amount", "amount")
          select * from unnest(?::text[], ?::int[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::int[],
@@ -505,6 +512,7 @@ class BatchWrites {
         ...(undo.length > 0 ? [this.period, [...undo]] : []),
         ...this.bills,
         ...(processed > 0 ? [this.runId, processed] : []),
+        this.runId,
         ...this.lines,
         `[${this.inputs.join(',')}]`,
         at,

@@ -10,6 +10,7 @@ import { Migration0008OutboxCorrelation } from './migration-0008-outbox-correlat
 import { Migration0009OpsClaimsIndexes } from './migration-0009-ops-claims-indexes';
 import { Migration0010RunProgressDiscountIndex } from './migration-0010-run-progress-discount-index';
 import { Migration0011LeanWriteIndexes } from './migration-0011-lean-write-indexes';
+import { Migration0012BillTally } from './migration-0012-bill-tally';
 
 /**
  * The billing schema. What must never happen twice is a key here (CONTRIBUTING): one bill and one
@@ -178,4 +179,5 @@ export const BILLING_MIGRATIONS = [
   { name: 'Migration0009OpsClaimsIndexes', class: Migration0009OpsClaimsIndexes },
   { name: 'Migration0010RunProgressDiscountIndex', class: Migration0010RunProgressDiscountIndex },
   { name: 'Migration0011LeanWriteIndexes', class: Migration0011LeanWriteIndexes },
+  { name: 'Migration0012BillTally', class: Migration0012BillTally },
 ];
