@@ -722,6 +722,14 @@ async function main(): Promise<void> {
       (r) => !new Decimal(r.balance).eq(r.sum) || Number(r.negatives) > 0 || new Decimal(r.balance).isNegative() || !new Decimal(r.topups).eq(new Decimal(r.balance).plus(r.out)),
     );
     pushCheck('ledger invariant broken (balance = sum of entries, never negative, top-ups = balance + deductions)', ledgerBad.length, ledgerBad.slice(0, 3).map((r) => `${r.id}: balance ${r.balance}, entries ${r.sum}`).join('; '));
+    // #11: the bills' tally by currency (what the metrics scrape reads) equals the bills, crashes included
+    const tallyBad = await db.query<{ currency: string; bills: string | null; tallied: string | null }>(
+      `select coalesce(b.currency, t.currency) as currency, b.bills::text as bills, t.bills::text as tallied
+         from (select currency, count(*) as bills, sum(total) as total from billing.bill group by currency) b
+         full join (select currency, sum(bills) as bills, sum(total) as total from billing.bill_tally group by currency) t on t.currency = b.currency
+        where b.bills is distinct from t.bills or b.total is distinct from t.total`,
+    );
+    pushCheck('bills whose tally by currency (the metrics scrape\'s source) differs from the bills', tallyBad.length, tallyBad.map((r) => `${r.currency}: ${r.bills} bills, ${r.tallied} tallied`).join('; '));
     const outboxSchemas = await db.query<{ table_schema: string }>("select table_schema from information_schema.tables where table_name = 'outbox'");
     let unpublished = 0;
     const unpublishedDetail: string[] = [];

@@ -182,6 +182,10 @@ export async function assertLedgerInvariant(): Promise<void> {
     const expectedStatus = new Dec(bill.outstanding_amount).isZero() ? 'paid' : new Dec(bill.paid_amount).isZero() ? 'unpaid' : 'partially_paid';
     expect({ bill: bill.id, status: bill.status }).toEqual({ bill: bill.id, status: expectedStatus });
   }
+  // #11: the bills' tally by currency (what the metrics scrape reads, migration 0012) equals the bills
+  const byCurrency = (table: string, count: string): Promise<Array<Record<string, unknown>>> =>
+    sql(`select currency, ${count}::text as bills, sum(total)::text as total from billing.${table} group by currency order by currency`);
+  expect(await byCurrency('bill_tally', 'sum(bills)')).toEqual(await byCurrency('bill', 'count(*)'));
 }
 
 /** Events of one subject on BILLING_EVENTS (read with an ordered consumer), filtered. */
