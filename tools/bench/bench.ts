@@ -172,6 +172,7 @@ baseline in the same run on the same machine. Data is generated from a seeded PR
 ## Machine
 - CPU: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown'}; memory ${fmt(totalmem() / 2 ** 30, 1)} GiB
 - Node ${process.version}; ${sh('psql --version')}; ${sh('nats-server --version')}
+- PostgreSQL settings that shape the figures: ${sh(`psql -h 127.0.0.1 -p ${STACK.postgresPort} -U postgres -d postgres -Atc "select string_agg(name || ' = ' || setting || coalesce(' ' || unit, ''), ', ' order by name) from pg_settings where name in ('autovacuum', 'shared_buffers', 'jit', 'fsync', 'synchronous_commit')"`)} (with autovacuum off, the billing bench analyzes after each loading phase)
 - PostgreSQL, NATS, the apps and the load generator all on this one machine`);
 
   if (ingestion) {
