@@ -5,6 +5,7 @@ import {
   publishJson,
   resetSchema,
   RunningTestApp,
+  idleTableCounts,
   tableCounts,
   TEST_OPERATOR_TOKEN,
   useTestEnvironment,
@@ -223,7 +224,7 @@ describe('billing: #12 bill documents (PostgreSQL + NATS)', () => {
   });
 
   it('#12 R8.1 unknown bill 404, bad id or format 400, not acceptable 406, no token 401; nothing changes', async () => {
-    const before = await tableCounts('billing');
+    const before = await idleTableCounts('billing');
     const unknown = await document('/v1/bills/bill_nope/document?format=pdf');
     expect(unknown.status).toBe(404);
     expect(JSON.parse(unknown.text)).toEqual({

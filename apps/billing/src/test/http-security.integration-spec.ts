@@ -6,6 +6,7 @@ import {
   expectHardenedHttp,
   rawRequest,
   resetSchema,
+  idleTableCounts,
   tableCounts,
   TEST_OPERATOR_TOKEN,
   useRunningApp,
@@ -65,7 +66,7 @@ describe('billing: authentication and HTTP hardening (issue 8)', () => {
     expect(answers.badPercentInPathId.json).toMatchObject({ statusCode: 400, code: 'VALIDATION_FAILED', message: expect.stringContaining('%E0%A4%A') });
     expect(answers.nulInQuery.json).toMatchObject({ statusCode: 400, code: 'VALIDATION_FAILED' });
     // a top-up sent as a form changes nothing
-    const before = await tableCounts('billing');
+    const before = await idleTableCounts('billing');
     const form = await rawRequest(running.api.baseUrl, {
       method: 'POST',
       path: '/v1/accounts/sample-id/top-ups',

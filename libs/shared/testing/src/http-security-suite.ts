@@ -1,6 +1,6 @@
 import type { RunningTestApp } from './http';
 import { genericBoundsAnswers, openApiSecurityProblems } from './http-security';
-import { describeProbe, isPublicRoutePath, probeAuthentication, RawResponse, rawRequest, registeredRoutes, tableCounts } from './route-probe';
+import { describeProbe, idleTableCounts, isPublicRoutePath, probeAuthentication, RawResponse, rawRequest, registeredRoutes, tableCounts } from './route-probe';
 import { TEST_OPERATOR_TOKEN } from './test-env';
 
 /**
@@ -17,7 +17,7 @@ export async function expectEveryRouteGuarded(running: RunningTestApp, schema: s
   expect(routes.filter((route) => !isPublicRoutePath(route.path)).map((route) => `${route.method} ${route.path}`)).toEqual(
     expect.arrayContaining([...expectedRoutes]),
   );
-  const before = await tableCounts(schema);
+  const before = await idleTableCounts(schema);
   const report = await probeAuthentication(running.api.baseUrl, routes, TEST_OPERATOR_TOKEN);
   expect(report.violations).toEqual([]);
   expect(await tableCounts(schema)).toEqual(before);
@@ -34,7 +34,7 @@ export async function expectGenericBounds(
   schema: string,
   routes: Parameters<typeof genericBoundsAnswers>[2],
 ): Promise<Record<string, RawResponse>> {
-  const before = await tableCounts(schema);
+  const before = await idleTableCounts(schema);
   const answers = await genericBoundsAnswers(running.api.baseUrl, TEST_OPERATOR_TOKEN, routes);
   expect(answers.deepArray.json).toEqual({ statusCode: 400, code: 'VALIDATION_FAILED', message: expect.stringContaining('nested too deeply') });
   expect(answers.deepObject.json).toEqual({ statusCode: 400, code: 'VALIDATION_FAILED', message: expect.stringContaining('nested too deeply') });

@@ -151,6 +151,31 @@ export async function tableCounts(schema: string): Promise<Record<string, number
   return counts;
 }
 
+/**
+ * Work queues a background worker of the app drains by itself, deleting each row when done (the
+ * prepaid guard's marks): rows left there by a test's earlier steps go away at a moment of the
+ * worker's choosing, so a "nothing changes" snapshot taken while they are there differs from the
+ * next one without any request having changed anything.
+ */
+const DRAINED_QUEUES: Readonly<Record<string, readonly string[]>> = { billing: ['guard_dirty'] };
+
+/**
+ * {@link tableCounts} taken once the schema's self-draining work queues are empty (up to 15 s; after
+ * that, as they are): the "before" snapshot of a "nothing changes" check. The "after" snapshot is a
+ * plain {@link tableCounts}, so a request that queued work still shows as a change.
+ */
+export async function idleTableCounts(schema: string): Promise<Record<string, number>> {
+  const deadline = Date.now() + 15_000;
+  for (const queue of DRAINED_QUEUES[schema] ?? []) {
+    while (Date.now() < deadline) {
+      const [row] = await sql<{ n: string }>(`select count(*) as n from "${schema}"."${queue}"`);
+      if (Number(row.n) === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+  return tableCounts(schema);
+}
+
 /** Routes anyone may call: Nest's `@Public()` health check and Swagger's pages, served by Express. */
 export function isPublicRoutePath(path: string): boolean {
   return path === '/health' || path === '/docs' || path.startsWith('/docs/') || path.startsWith('/docs-');
